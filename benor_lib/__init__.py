@@ -1,0 +1,35 @@
+"""benor_lib: Ben-Or's 1983 randomized consensus protocol, simulated, measured and drawn.
+
+The public API: :func:`run` simulates one run event by event; :func:`sample_rounds` samples
+the round count of many runs at once; :func:`exact_rounds` computes its exact distribution.
+"""
+
+from .checks import check_agreement, check_run, check_termination, check_validity
+from .coins import COIN_NAMES
+from .faults import Byzantine, Crash
+from .network import run
+from .process import Process
+from .rules import Rules, bound_holds, standard_rules
+from .schedulers import SCHEDULER_NAMES, Scripted
+from .trace import Event, Message, Run, Violation
+
+__all__ = [
+    "COIN_NAMES",
+    "SCHEDULER_NAMES",
+    "Byzantine",
+    "Crash",
+    "Event",
+    "Message",
+    "Process",
+    "Rules",
+    "Run",
+    "Scripted",
+    "Violation",
+    "bound_holds",
+    "check_agreement",
+    "check_run",
+    "check_termination",
+    "check_validity",
+    "run",
+    "standard_rules",
+]

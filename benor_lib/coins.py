@@ -1,0 +1,107 @@
+"""Nature's choices: the coins a process flips when it hears no D-message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from .process import CoinRule
+
+RANDOM_COINS = ("local", "common")
+DETERMINISTIC_COINS = ("keep", "zero", "pid_parity")
+COIN_NAMES = RANDOM_COINS + DETERMINISTIC_COINS
+
+
+def _local(rng: np.random.Generator) -> CoinRule:
+    def flip(pid: int, rnd: int, x: int) -> int:
+        return int(rng.integers(0, 2))
+
+    return flip
+
+
+def _common(rng: np.random.Generator) -> CoinRule:
+    per_round: dict[int, int] = {}
+
+    def flip(pid: int, rnd: int, x: int) -> int:
+        if rnd not in per_round:
+            per_round[rnd] = int(rng.integers(0, 2))
+        return per_round[rnd]
+
+    return flip
+
+
+def _scripted_sequence(bits: Sequence[int]) -> CoinRule:
+    values = list(bits)
+    for i, b in enumerate(values):
+        if isinstance(b, bool) or b not in (0, 1):
+            raise ValueError(f"coin[{i}] must be 0 or 1, got {b!r}")
+    it = iter(values)
+
+    def flip(pid: int, rnd: int, x: int) -> int:
+        try:
+            return next(it)
+        except StopIteration:
+            raise ValueError(
+                f"the scripted coin ran out: p{pid} needs flip number {len(values) + 1} "
+                f"in round {rnd}, but only {len(values)} were given"
+            ) from None
+
+    return flip
+
+
+def _scripted_mapping(table: Mapping[tuple[int, int], int]) -> CoinRule:
+    def flip(pid: int, rnd: int, x: int) -> int:
+        if (pid, rnd) not in table:
+            raise ValueError(f"the scripted coin has no value for (pid={pid}, round={rnd})")
+        return int(table[(pid, rnd)])
+
+    return flip
+
+
+def _checked(func: Callable[[int, int, int], int]) -> CoinRule:
+    def flip(pid: int, rnd: int, x: int) -> int:
+        b = func(pid, rnd, x)
+        if isinstance(b, bool) or b not in (0, 1):
+            raise ValueError(
+                f"the coin callback returned {b!r} for p{pid}, round {rnd}; need 0 or 1"
+            )
+        return int(b)
+
+    return flip
+
+
+def make_coin(coin: object, rng: np.random.Generator) -> tuple[CoinRule, str]:
+    """Return (coin rule, name) for ``coin``.
+
+    ``coin`` is "local" (each process its own fair coin), "common" (one fair coin per round,
+    shared), a deterministic rule ("keep": keep x; "zero"; "pid_parity": pid % 2, as in the
+    FLP chapter), a sequence of bits used in order of flips, a mapping (pid, round) -> bit,
+    or a callable (pid, round, x) -> bit.
+    """
+    if isinstance(coin, str):
+        if coin == "local":
+            return _local(rng), coin
+        if coin == "common":
+            return _common(rng), coin
+        if coin == "keep":
+            return (lambda pid, rnd, x: x), coin
+        if coin == "zero":
+            return (lambda pid, rnd, x: 0), coin
+        if coin == "pid_parity":
+            return (lambda pid, rnd, x: pid % 2), coin
+        options = ", ".join(repr(c) for c in COIN_NAMES)
+        raise ValueError(
+            f"coin must be one of {options}, a sequence of bits, a mapping or a callable; "
+            f"got {coin!r}"
+        )
+    if isinstance(coin, Mapping):
+        return _scripted_mapping(coin), "scripted"
+    if isinstance(coin, (Sequence, np.ndarray)):
+        return _scripted_sequence(coin), "scripted"
+    if callable(coin):
+        return _checked(coin), "scripted"
+    raise ValueError(
+        f"coin must be a name ({', '.join(COIN_NAMES)}), a sequence of bits, a mapping or "
+        f"a callable; got {type(coin).__name__}"
+    )

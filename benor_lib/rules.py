@@ -1,0 +1,178 @@
+"""The protocol's parameters and thresholds, and validation of everything a caller passes in.
+
+Every threshold is compared in integers: "more than n/2 of them" is ``2 * count > n``.
+A :class:`Rules` object is plain data, so the crash variant (protocol A), the Byzantine
+variant (protocol B) and deliberately broken variants share the same process code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+VARIANTS = ("crash", "byzantine")
+DECIDED_POLICIES = ("keep_running", "halt_after_next", "halt")
+MAX_N = 64
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Thresholds of one Ben-Or configuration.
+
+    ``quorum``: how many distinct senders a process waits for in each phase (n - t).
+    ``d_twice``: send D(v) when ``2 * count(v) > d_twice`` among the reports heard.
+    ``adopt_min``: set x := v when at least ``adopt_min`` D(v) messages were heard.
+    ``decide_twice``: decide v when ``2 * count(D(v)) > decide_twice``.
+    """
+
+    n: int
+    t: int
+    variant: str
+    quorum: int
+    d_twice: int
+    adopt_min: int
+    decide_twice: int
+    name: str = ""
+
+    def sends_d(self, count: int) -> bool:
+        """True when ``count`` equal reports are enough to send a D-message."""
+        return 2 * count > self.d_twice
+
+    def adopts(self, count: int) -> bool:
+        """True when ``count`` D(v) messages make a process set x := v."""
+        return count >= self.adopt_min
+
+    def decides(self, count: int) -> bool:
+        """True when ``count`` D(v) messages make a process decide v."""
+        return 2 * count > self.decide_twice
+
+    @property
+    def is_standard(self) -> bool:
+        """True when these are exactly the thresholds of the published protocol."""
+        return self == standard_rules(self.n, self.t, self.variant, allow_unsafe=True)
+
+    def describe(self) -> str:
+        """One line stating every threshold in words."""
+        return (
+            f"{self.variant} variant, n={self.n}, t={self.t}: wait for {self.quorum} messages; "
+            f"send D(v) when 2*count > {self.d_twice}; adopt on >= {self.adopt_min} D(v); "
+            f"decide when 2*count(D(v)) > {self.decide_twice}"
+        )
+
+    def with_changes(self, **changes: int | str) -> Rules:
+        """A copy with some thresholds changed (for the break-it material)."""
+        return replace(self, **changes)
+
+
+def check_int(name: str, value: object, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an int, or raise ValueError naming ``name`` and the allowed range."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
+    value = int(value)
+    if low is not None and value < low:
+        allowed = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {allowed}, got {value}")
+    if high is not None and value > high:
+        allowed = f"at most {high}" if low is None else f"between {low} and {high}"
+        raise ValueError(f"{name} must be {allowed}, got {value}")
+    return value
+
+
+def check_choice(name: str, value: object, allowed: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``allowed``, else raise ValueError listing them."""
+    if not isinstance(value, str) or value not in allowed:
+        options = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def check_n_t(n: object, t: object) -> tuple[int, int]:
+    """Validate n and t as integers with 1 <= n <= MAX_N and 0 <= t < n."""
+    n = check_int("n", n, 1, MAX_N)
+    t = check_int("t", t, 0)
+    if t >= n:
+        raise ValueError(
+            f"t must be smaller than n (t={t}, n={n}): at least one process is correct"
+        )
+    return n, t
+
+
+def bound_holds(n: int, t: int, variant: str) -> bool:
+    """True when the variant's resilience bound holds: n > 2t (crash) or n > 5t (Byzantine)."""
+    return n > 2 * t if variant == "crash" else n > 5 * t
+
+
+def check_bound(n: int, t: int, variant: str, allow_unsafe: bool) -> None:
+    """Raise unless n and t satisfy the variant's bound or the caller allows unsafe settings."""
+    if allow_unsafe or bound_holds(n, t, variant):
+        return
+    need = "n > 2t" if variant == "crash" else "n > 5t"
+    raise ValueError(
+        f"the {variant} variant needs {need}, got n={n}, t={t}; "
+        "pass allow_unsafe=True to run it anyway (the guarantees do not hold)"
+    )
+
+
+def standard_rules(n: int, t: int, variant: str = "crash", *, allow_unsafe: bool = False) -> Rules:
+    """The published thresholds of protocol A (crash) or protocol B (Byzantine)."""
+    n, t = check_n_t(n, t)
+    check_choice("variant", variant, VARIANTS)
+    check_bound(n, t, variant, allow_unsafe)
+    if variant == "crash":
+        return Rules(n, t, variant, quorum=n - t, d_twice=n, adopt_min=1, decide_twice=2 * t)
+    return Rules(n, t, variant, quorum=n - t, d_twice=n + t, adopt_min=t + 1, decide_twice=n + t)
+
+
+def check_rules(rules: object, n: int, t: int) -> Rules:
+    """Validate a caller-supplied Rules object against n and t."""
+    if not isinstance(rules, Rules):
+        raise ValueError(f"rules must be a benor_lib.Rules object, got {type(rules).__name__}")
+    if (rules.n, rules.t) != (n, t):
+        raise ValueError(
+            f"rules were made for n={rules.n}, t={rules.t} but the run has n={n}, t={t}"
+        )
+    check_int("rules.quorum", rules.quorum, 1, n)
+    check_int("rules.adopt_min", rules.adopt_min, 1, n)
+    return rules
+
+
+def resolve_inputs(n: int, inputs: object, rng: np.random.Generator) -> np.ndarray:
+    """Turn ``inputs`` into a 0/1 int array of length n.
+
+    Accepts ``"random"`` (independent fair coins from ``rng``), an int k (the last k
+    processes start with 1, the others with 0) or a sequence of n values that are 0 or 1.
+    """
+    if isinstance(inputs, str):
+        if inputs != "random":
+            raise ValueError(
+                f"inputs must be 'random', a number of ones, or a sequence of {n} zeros and ones; "
+                f"got {inputs!r}"
+            )
+        return rng.integers(0, 2, size=n).astype(np.int8)
+    if isinstance(inputs, (int, np.integer)) and not isinstance(inputs, bool):
+        k = check_int("inputs (number of ones)", inputs, 0, n)
+        return np.array([0] * (n - k) + [1] * k, dtype=np.int8)
+    if isinstance(inputs, (Sequence, np.ndarray)):
+        values = list(inputs)
+        if len(values) != n:
+            raise ValueError(f"inputs must have one value per process ({n}), got {len(values)}")
+        for i, v in enumerate(values):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v not in (0, 1):
+                raise ValueError(f"inputs[{i}] must be 0 or 1, got {v!r}")
+        return np.array(values, dtype=np.int8)
+    raise ValueError(
+        f"inputs must be 'random', a number of ones, or a sequence of {n} zeros and ones; "
+        f"got {type(inputs).__name__}"
+    )
+
+
+def make_rng(seed: object) -> np.random.Generator:
+    """A numpy Generator from ``seed`` (None, an int >= 0, or a Generator, which is used as is)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None:
+        return np.random.default_rng()
+    check_int("seed", seed, 0)
+    return np.random.default_rng(int(seed))

@@ -1,0 +1,299 @@
+"""The adversary's delivery choices: which in-flight message reaches its receiver next.
+
+Every scheduler here is a legal asynchronous adversary: it only ever delivers messages
+that are in flight, and it delivers every message sent to a live process eventually
+(the run stops as soon as every correct process has decided, so some may stay in flight).
+
+A scheduler sees the network through a small read-only view (:class:`NetworkView`):
+the messages in flight and each process's round, phase and state.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from math import comb
+from typing import Protocol
+
+import numpy as np
+
+from .trace import REPORT, Message
+
+SCHEDULER_NAMES = ("uniform", "random_order", "fifo", "split")
+Key = tuple[int, int, int, int]
+
+
+class NetworkView(Protocol):
+    """What a scheduler may look at."""
+
+    n: int
+    quorum: int
+    inflight: dict[Key, Message]
+
+    def active(self) -> list[int]:
+        """Processes that still receive messages (not crashed, not halted)."""
+        ...
+
+    def position(self, pid: int) -> tuple[int, int]:
+        """(round, phase) the process is waiting in."""
+        ...
+
+    def xs_of_correct(self) -> list[int]:
+        """Current x of every correct process."""
+        ...
+
+
+class Scheduler:
+    """Base class: subclasses implement :meth:`next`."""
+
+    name = "scheduler"
+    exhausted = False
+
+    def attach(self, net: NetworkView, rng: np.random.Generator) -> None:
+        """Called once before the run starts."""
+        self.net = net
+        self.rng = rng
+
+    def on_send(self, msg: Message) -> None:
+        """Called for every message put in flight."""
+
+    def next(self) -> Message | None:
+        """The next message to deliver, or None when there is none (or the script ended)."""
+        raise NotImplementedError
+
+
+class Fifo(Scheduler):
+    """Deliver messages in the order they were sent."""
+
+    name = "fifo"
+
+    def attach(self, net: NetworkView, rng: np.random.Generator) -> None:
+        super().attach(net, rng)
+        self._queue: deque[Key] = deque()
+
+    def on_send(self, msg: Message) -> None:
+        self._queue.append(msg.key)
+
+    def next(self) -> Message | None:
+        inflight = self.net.inflight
+        while self._queue:
+            msg = inflight.get(self._queue.popleft())
+            if msg is not None:
+                return msg
+        return None
+
+
+class RandomOrder(Scheduler):
+    """Deliver a uniformly random one of all in-flight messages at every step."""
+
+    name = "random_order"
+
+    def attach(self, net: NetworkView, rng: np.random.Generator) -> None:
+        super().attach(net, rng)
+        self._keys: list[Key] = []
+
+    def on_send(self, msg: Message) -> None:
+        self._keys.append(msg.key)
+
+    def next(self) -> Message | None:
+        keys, inflight = self._keys, self.net.inflight
+        while keys:
+            i = int(self.rng.integers(len(keys)))
+            key = keys[i]
+            keys[i] = keys[-1]
+            keys.pop()
+            msg = inflight.get(key)
+            if msg is not None:
+                return msg
+        return None
+
+
+class _PhaseBatches(Scheduler):
+    """Phase by phase: when every process that can still send has sent its message of a
+    (round, phase), hand one waiting receiver all of that phase's messages at once, in an
+    order chosen by :meth:`order` (the first n - t of them are what it acts on)."""
+
+    def attach(self, net: NetworkView, rng: np.random.Generator) -> None:
+        super().attach(net, rng)
+        self._queue: deque[Key] = deque()
+        self._batched: dict[int, tuple[int, int]] = {}
+
+    def next(self) -> Message | None:
+        inflight = self.net.inflight
+        while True:
+            while self._queue:
+                msg = inflight.get(self._queue.popleft())
+                if msg is not None:
+                    return msg
+            if not self._fill():
+                # Nothing is ready: deliver what is left (stale messages, or to stuck processes).
+                return next(iter(inflight.values()), None)
+
+    def _fill(self) -> bool:
+        net = self.net
+        best: tuple[int, int, int] | None = None
+        for pid in net.active():
+            pos = net.position(pid)
+            if self._batched.get(pid) == pos:
+                continue  # it already got everything of this phase: it is stuck
+            cand = (pos[0], pos[1], pid)
+            if best is None or cand < best:
+                best = cand
+        if best is None:
+            return False
+        rnd, phase, pid = best
+        self._batched[pid] = (rnd, phase)
+        inflight = net.inflight
+        own = (pid, pid, rnd, phase)
+        others = [k for s in range(net.n) if s != pid and (k := (s, pid, rnd, phase)) in inflight]
+        first = [own] if own in inflight else []
+        need = net.quorum - len(first)
+        chosen, rest = self.order(first, others, need, phase)
+        self._queue.extend(first + chosen + rest)
+        return True
+
+    def order(
+        self, own: list[Key], others: list[Key], need: int, phase: int
+    ) -> tuple[list[Key], list[Key]]:
+        """Split ``others`` into the ``need`` messages heard first and the rest."""
+        raise NotImplementedError
+
+    def _shuffled(self, keys: list[Key]) -> list[Key]:
+        if len(keys) > 1:
+            idx = self.rng.permutation(len(keys))
+            return [keys[i] for i in idx]
+        return list(keys)
+
+
+class Uniform(_PhaseBatches):
+    """The canonical scheduler: in every phase each process hears its own message plus
+    n - t - 1 of the others' messages, a uniformly random subset, independently."""
+
+    name = "uniform"
+
+    def order(self, own, others, need, phase):
+        shuffled = self._shuffled(others)
+        return shuffled[:need], shuffled[need:]
+
+
+class Split(_PhaseBatches):
+    """The split adversary: it sees every state (not future coins). In phase 1 it shows each
+    process the most balanced n - t reports it can (its own included), so nobody sends a
+    D-message when that can be avoided; in phase 2 it shows as few D-messages as it can.
+    Ties are broken uniformly at random over the equally good sets."""
+
+    name = "split"
+
+    def order(self, own, others, need, phase):
+        inflight = self.net.inflight
+        if need >= len(others):
+            return self._shuffled(others), []
+        if phase == REPORT:
+            ones = [k for k in others if inflight[k].value == 1]
+            zeros = [k for k in others if inflight[k].value != 1]
+            base = sum(1 for k in own if inflight[k].value == 1)
+            base0 = len(own) - base
+            lo, hi = max(0, need - len(zeros)), min(need, len(ones))
+            spans = [abs((base + a) - (base0 + need - a)) for a in range(lo, hi + 1)]
+            best = min(spans)
+            options = [a for a, s in zip(range(lo, hi + 1), spans, strict=True) if s == best]
+            weights = np.array([comb(len(ones), a) * comb(len(zeros), need - a) for a in options])
+            a = options[int(self.rng.choice(len(options), p=weights / weights.sum()))]
+            ones, zeros = self._shuffled(ones), self._shuffled(zeros)
+            chosen = ones[:a] + zeros[: need - a]
+            rest = ones[a:] + zeros[need - a :]
+        else:
+            blanks = self._shuffled([k for k in others if inflight[k].value is None])
+            ds = self._shuffled([k for k in others if inflight[k].value is not None])
+            take = min(need, len(blanks))
+            chosen = blanks[:take] + ds[: need - take]
+            rest = blanks[take:] + ds[need - take :]
+        return self._shuffled(chosen), self._shuffled(rest)
+
+
+class Scripted(Scheduler):
+    """A person or a test chooses every delivery.
+
+    ``script`` is a sequence of (sender, receiver, round, phase) keys delivered in order, or a
+    callable that is given the network view and returns a key, a Message, or None to stop.
+    When the script ends the run stops as undecided, unless ``then`` names a scheduler that
+    takes over.
+    """
+
+    name = "scripted"
+
+    def __init__(
+        self,
+        script: Sequence[Key] | Callable[[NetworkView], Key | Message | None],
+        then: str | None = None,
+    ) -> None:
+        if callable(script):
+            self._call = script
+            self._keys = None
+        elif isinstance(script, Sequence) and not isinstance(script, str):
+            keys = []
+            for i, k in enumerate(script):
+                if not (isinstance(k, Sequence) and len(k) == 4):
+                    raise ValueError(
+                        f"script[{i}] must be a (sender, receiver, round, phase) tuple, got {k!r}"
+                    )
+                keys.append(tuple(int(v) for v in k))
+            self._call = None
+            self._keys = iter(keys)
+        else:
+            raise ValueError(
+                "a scripted scheduler needs a list of (sender, receiver, round, phase) keys or a "
+                f"callable, got {type(script).__name__}"
+            )
+        self._then = make_scheduler(then) if then is not None else None
+        self.exhausted = False
+
+    def attach(self, net: NetworkView, rng: np.random.Generator) -> None:
+        super().attach(net, rng)
+        if self._then is not None:
+            self._then.attach(net, rng)
+
+    def on_send(self, msg: Message) -> None:
+        if self._then is not None:
+            self._then.on_send(msg)
+
+    def next(self) -> Message | None:
+        if self.exhausted:
+            return self._then.next() if self._then is not None else None
+        if self._keys is not None:
+            key = next(self._keys, None)
+        else:
+            key = self._call(self.net)
+        if key is None:
+            self.exhausted = True
+            return self._then.next() if self._then is not None else None
+        if isinstance(key, Message):
+            key = key.key
+        msg = self.net.inflight.get(tuple(key))
+        if msg is None:
+            raise ValueError(
+                f"scripted delivery {tuple(key)} (sender, receiver, round, phase) is not in "
+                f"flight; in flight now: {sorted(self.net.inflight)[:8]}"
+            )
+        return msg
+
+
+def make_scheduler(scheduler: object) -> Scheduler:
+    """A fresh Scheduler from a name, a Scheduler, a list of delivery keys or a callable."""
+    if isinstance(scheduler, Scheduler):
+        return scheduler
+    if isinstance(scheduler, str):
+        table = {"uniform": Uniform, "random_order": RandomOrder, "fifo": Fifo, "split": Split}
+        if scheduler not in table:
+            options = ", ".join(repr(s) for s in SCHEDULER_NAMES)
+            raise ValueError(
+                f"scheduler must be one of {options}, a Scripted scheduler, a list of "
+                f"deliveries or a callable; got {scheduler!r}"
+            )
+        return table[scheduler]()
+    if callable(scheduler) or isinstance(scheduler, (list, tuple)):
+        return Scripted(scheduler)
+    raise ValueError(
+        f"scheduler must be one of {', '.join(SCHEDULER_NAMES)}, a Scripted scheduler, a list of "
+        f"deliveries or a callable; got {type(scheduler).__name__}"
+    )

@@ -1,0 +1,276 @@
+"""Events, messages, the Run result, and plain-language narration of a run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from .rules import Rules
+
+REPORT = 1
+PROPOSAL = 2
+
+# Event kinds, in the order they tend to appear in a round.
+START = "start"  # a process starts with its input
+SEND = "send"  # a process broadcasts a report or a proposal
+DELIVER = "deliver"  # the network hands a message to its receiver
+PROPOSE = "propose"  # after hearing n - t reports: D(v) or ? sent
+ADOPT = "adopt"  # after hearing n - t proposals: at least `adopt` D(v), x := v
+COIN = "coin"  # after hearing n - t proposals: no D-message, x := coin
+DECIDE = "decide"  # after hearing n - t proposals: more than `decide` D(v)
+HALT = "halt"  # a decided process stops taking part
+CRASH = "crash"  # a process crashes (possibly in the middle of a broadcast)
+BYZANTINE_SEND = "byzantine_send"  # a Byzantine process sends (possibly different values)
+EVENT_KINDS = (START, SEND, DELIVER, PROPOSE, ADOPT, COIN, DECIDE, HALT, CRASH, BYZANTINE_SEND)
+
+
+class Message(NamedTuple):
+    """One point-to-point message. ``value`` is 0 or 1, or None for a ``?`` proposal."""
+
+    sender: int
+    receiver: int
+    round: int
+    phase: int
+    value: int | None
+
+    @property
+    def key(self) -> tuple[int, int, int, int]:
+        """(sender, receiver, round, phase): unique among the messages of a run."""
+        return (self.sender, self.receiver, self.round, self.phase)
+
+
+class Event(NamedTuple):
+    """One thing that happened in a run.
+
+    ``pid`` is the process the event is about (the receiver, for a delivery). ``heard`` and
+    ``senders`` list the n - t values a process acted on and who sent them; ``status`` says
+    what a delivery did ("counted", "buffered", "stale", "duplicate", "extra", "halted").
+    """
+
+    kind: str
+    pid: int
+    round: int
+    phase: int
+    value: int | None = None
+    sender: int | None = None
+    heard: tuple = ()
+    senders: tuple = ()
+    status: str = ""
+
+
+class ProcessState(NamedTuple):
+    """A snapshot of one process at the end of a run (or of a partial, scripted run)."""
+
+    pid: int
+    round: int
+    phase: int
+    x: int
+    decision: int | None
+    decision_round: int | None
+    halted: bool
+    faulty: str  # "", "crashed" or "byzantine (...)"
+    waiting_for: int  # messages of its current round and phase still missing (0 if not waiting)
+
+
+def value_name(phase: int, value: int | None) -> str:
+    """'1' for a report, 'D(1)' or '?' for a proposal."""
+    if phase == REPORT:
+        return str(value)
+    return "?" if value is None else f"D({value})"
+
+
+def _count_words(k: int) -> str:
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    return words[k] if 0 <= k < len(words) else str(k)
+
+
+def _plural(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
+def _half(x: int) -> str:
+    return f"{x // 2}" if x % 2 == 0 else f"{x / 2:g}"
+
+
+def narrate_event(event: Event, rules: Rules) -> str:
+    """One plain sentence saying what ``event`` was and why it happened."""
+    p = f"p{event.pid}"
+    kind = event.kind
+    if kind == START:
+        return f"{p} starts with input x={event.value}."
+    if kind == SEND:
+        what = "its report" if event.phase == REPORT else "its proposal"
+        val = value_name(event.phase, event.value)
+        reach = ""
+        if len(event.senders) < rules.n:
+            got = ", ".join(f"p{r}" for r in event.senders) or "nobody"
+            reach = f" but reaches only {got}"
+        return f"{p} broadcasts {what} {val} for round {event.round}{reach}."
+    if kind == BYZANTINE_SEND:
+        vals = ", ".join(
+            f"{value_name(event.phase, v)} to p{r}"
+            for r, v in zip(event.senders, event.heard, strict=True)
+        )
+        return f"{p} (Byzantine) sends round {event.round} {('reports', 'proposals')[event.phase - 1]}: {vals}."
+    if kind == DELIVER:
+        what = "report" if event.phase == REPORT else "proposal"
+        val = value_name(event.phase, event.value)
+        note = {
+            "counted": "",
+            "buffered": " (kept for later: it is for a later round or phase)",
+            "stale": " (ignored: that round and phase are over for it)",
+            "duplicate": " (ignored: a second message from the same sender)",
+            "extra": f" (ignored: it already had the first {rules.quorum})",
+            "halted": " (ignored: it has halted)",
+        }.get(event.status, "")
+        return f"p{event.sender}'s round-{event.round} {what} {val} reaches {p}{note}."
+    if kind == PROPOSE:
+        ones = sum(1 for v in event.heard if v == 1)
+        zeros = len(event.heard) - ones
+        heard = ",".join(str(v) for v in event.heard)
+        limit = f"more than {_half(rules.d_twice)}"
+        if event.value is None:
+            why = f"neither value has {limit}, so it sends ?"
+        else:
+            cnt = ones if event.value == 1 else zeros
+            why = f"{_count_words(cnt)} {event.value}s is {limit}, so it sends D({event.value})"
+        counts = f"{_plural(ones, 'one')}, {_plural(zeros, 'zero')} of {len(event.heard)}"
+        return f"{p} heard {heard} ({counts}): {why}."
+    if kind in (ADOPT, DECIDE, COIN):
+        heard = ",".join(value_name(2, v) for v in event.heard)
+        if kind == COIN:
+            return f"{p} heard {heard}: no D-message, so it flips a coin and gets x={event.value}."
+        cnt = sum(1 for v in event.heard if v == event.value)
+        if kind == ADOPT:
+            return (
+                f"{p} heard {heard}: {_count_words(cnt)} D({event.value}){'s' if cnt != 1 else ''}, at least "
+                f"{rules.adopt_min}, so it adopts x={event.value}"
+                f"{'' if rules.decides(cnt) else f' but cannot decide (needs more than {_half(rules.decide_twice)})'}."
+            )
+        return (
+            f"{p} heard {heard}: {_count_words(cnt)} D({event.value}){'s' if cnt != 1 else ''}, more than "
+            f"{_half(rules.decide_twice)}, so it decides {event.value} in round {event.round}."
+        )
+    if kind == HALT:
+        return f"{p} has decided and halts: it sends nothing more."
+    if kind == CRASH:
+        return f"{p} crashes in round {event.round}."
+    return f"{p}: {kind}"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken safety or liveness property found in a run."""
+
+    kind: str  # "agreement", "validity" or "termination"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Run:
+    """The result of :func:`benor_lib.run`: decisions, status, trace and violations."""
+
+    rules: Rules
+    inputs: tuple[int, ...]
+    faulty: dict[int, str]
+    scheduler: str
+    coin: str
+    seed: object
+    decided_policy: str
+    max_rounds: int
+    decisions: dict[int, int]
+    decision_rounds: dict[int, int]
+    rounds: int
+    status: str  # "decided", "undecided" or "blocked"
+    reason: str
+    trace: tuple[Event, ...]
+    violations: tuple[Violation, ...]
+    final: tuple[ProcessState, ...]
+    pending: tuple[Message, ...] = field(default=())
+    faults: tuple = field(default=())
+
+    def replay(self, upto: int | None = None) -> Run:
+        """Run the same configuration again with this run's deliveries and coin flips.
+
+        With ``upto`` only the first ``upto`` deliveries are made: the result is the state of
+        this run after that many deliveries (status "undecided", "the delivery script ended").
+        """
+        from .network import run
+        from .schedulers import Scripted
+
+        script = self.deliveries()
+        if upto is not None:
+            script = script[: max(0, int(upto))]
+        return run(
+            self.n,
+            self.t,
+            list(self.inputs),
+            variant=self.rules.variant,
+            rules=self.rules,
+            scheduler=Scripted(script),
+            faults=list(self.faults),
+            coin=self.coin_flips(),
+            max_rounds=self.max_rounds,
+            decided_policy=self.decided_policy,
+            allow_unsafe=True,
+        )
+
+    @property
+    def n(self) -> int:
+        """Number of processes."""
+        return self.rules.n
+
+    @property
+    def t(self) -> int:
+        """Number of faults the configuration is built to tolerate."""
+        return self.rules.t
+
+    @property
+    def correct(self) -> tuple[int, ...]:
+        """The processes that never fail in this run."""
+        return tuple(p for p in range(self.n) if p not in self.faulty)
+
+    @property
+    def decided_value(self) -> int | None:
+        """The value the correct processes decided, if they all decided the same one."""
+        vals = {self.decisions[p] for p in self.correct if p in self.decisions}
+        return vals.pop() if len(vals) == 1 else None
+
+    def deliveries(self) -> list[tuple[int, int, int, int]]:
+        """The (sender, receiver, round, phase) of every delivery, in order: a replay script."""
+        return [(e.sender, e.pid, e.round, e.phase) for e in self.trace if e.kind == DELIVER]
+
+    def coin_flips(self) -> list[int]:
+        """The value of every coin flip, in order."""
+        return [int(e.value) for e in self.trace if e.kind == COIN]
+
+    def events(self, *kinds: str) -> list[Event]:
+        """The events of the given kinds (all events when none are given)."""
+        return [e for e in self.trace if not kinds or e.kind in kinds]
+
+    def narrate(self, *, deliveries: bool = False, limit: int | None = None) -> list[str]:
+        """The run as plain sentences, one per event (deliveries left out unless asked for)."""
+        lines = [
+            narrate_event(e, self.rules)
+            for e in self.trace
+            if deliveries or e.kind not in (DELIVER, SEND)
+        ]
+        return lines if limit is None else lines[:limit]
+
+    def summary(self) -> str:
+        """One sentence: how the run ended."""
+        if self.status == "decided":
+            vals = Counter(self.decisions[p] for p in self.correct)
+            value = " and ".join(str(v) for v in sorted(vals))
+            text = f"All correct processes decided {value} by round {self.rounds}."
+        elif self.status == "blocked":
+            text = f"Blocked: {self.reason}"
+        else:
+            text = f"Undecided after {self.rounds} rounds: {self.reason}"
+        if self.violations:
+            text += " Violations: " + "; ".join(str(v) for v in self.violations)
+        return text
