@@ -49,15 +49,14 @@ def check_termination(status: str, reason: str) -> list[Violation]:
 
 def check_run(
     inputs: Sequence[int],
-    correct: Sequence[int],
+    honest: Sequence[int],
     decisions: Mapping[int, int],
     status: str,
     reason: str,
-    variant: str = "crash",
 ) -> tuple[Violation, ...]:
-    """All three checks on one run's outcome."""
+    """All three checks on one run's outcome (``honest``: the processes that are not Byzantine)."""
     return tuple(
         check_agreement(decisions)
-        + check_validity(inputs, correct, decisions)
+        + check_validity(inputs, honest, decisions)
         + check_termination(status, reason)
     )

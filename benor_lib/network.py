@@ -304,7 +304,8 @@ def run(
             rounds = min(rounds, max_rounds)
     faulty = {p: f.describe() for p, f in fault_map.items()}
     sched_name = sched.name
-    violations = check_run(xs, correct, decisions, status, reason, rules.variant)
+    honest = [p for p in range(n) if not isinstance(fault_map.get(p), Byzantine)]
+    violations = check_run(xs, honest, decisions, status, reason)
     return Run(
         rules=rules,
         inputs=tuple(int(v) for v in xs),

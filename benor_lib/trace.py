@@ -112,7 +112,8 @@ def narrate_event(event: Event, rules: Rules) -> str:
             f"{value_name(event.phase, v)} to p{r}"
             for r, v in zip(event.senders, event.heard, strict=True)
         )
-        return f"{p} (Byzantine) sends round {event.round} {('reports', 'proposals')[event.phase - 1]}: {vals}."
+        what = "reports" if event.phase == REPORT else "proposals"
+        return f"{p} (Byzantine) sends round {event.round} {what}: {vals}."
     if kind == DELIVER:
         what = "report" if event.phase == REPORT else "proposal"
         val = value_name(event.phase, event.value)
@@ -142,15 +143,18 @@ def narrate_event(event: Event, rules: Rules) -> str:
         if kind == COIN:
             return f"{p} heard {heard}: no D-message, so it flips a coin and gets x={event.value}."
         cnt = sum(1 for v in event.heard if v == event.value)
+        ds = f"{_count_words(cnt)} D({event.value}){'' if cnt == 1 else 's'}"
         if kind == ADOPT:
+            tail = ""
+            if not rules.decides(cnt):
+                tail = f" but cannot decide (that needs more than {_half(rules.decide_twice)})"
             return (
-                f"{p} heard {heard}: {_count_words(cnt)} D({event.value}){'s' if cnt != 1 else ''}, at least "
-                f"{rules.adopt_min}, so it adopts x={event.value}"
-                f"{'' if rules.decides(cnt) else f' but cannot decide (needs more than {_half(rules.decide_twice)})'}."
+                f"{p} heard {heard}: {ds}, at least {rules.adopt_min}, "
+                f"so it adopts x={event.value}{tail}."
             )
         return (
-            f"{p} heard {heard}: {_count_words(cnt)} D({event.value}){'s' if cnt != 1 else ''}, more than "
-            f"{_half(rules.decide_twice)}, so it decides {event.value} in round {event.round}."
+            f"{p} heard {heard}: {ds}, more than {_half(rules.decide_twice)}, "
+            f"so it decides {event.value} in round {event.round}."
         )
     if kind == HALT:
         return f"{p} has decided and halts: it sends nothing more."
