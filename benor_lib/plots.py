@@ -34,7 +34,8 @@ COLORS: dict[int | str, str] = {0: "#0072B2", 1: "#D55E00", "?": "#999999"}
 #: Marker of each value, so that colour is never the only carrier of meaning.
 MARKERS: dict[int | str, str] = {0: "o", 1: "s", "?": "D"}
 
-#: Hatch of each value for filled areas (bars, boxes): 0 plain, 1 striped, ``"?"`` dotted.
+#: Hatch pattern of each value for filled areas such as bars and boxes.
+#: 0 is plain, 1 is striped, ``"?"`` is dotted.
 HATCHES: dict[int | str, str] = {0: "", 1: "//", "?": ".."}
 
 #: Colour of outlines, hatches and annotations.
@@ -177,7 +178,7 @@ def marker_style(value: int | str) -> dict[str, Any]:
 _VALUE_WORDS: Mapping[int | str, str] = {
     0: "value 0",
     1: "value 1",
-    "?": '"?": no value',
+    "?": "? (no value)",
 }
 
 

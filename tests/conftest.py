@@ -1,0 +1,81 @@
+"""Shared fixtures. Book-build fixtures: build the Jupyter Book once per test session."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BOOK_BUILD_TIMEOUT = 1800  # seconds for the whole build, every chapter executed afresh
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# Sphinx reports problems as "<location>: WARNING: <message>" (or ERROR, CRITICAL, SEVERE).
+# A kernel's own log lines ("[IPKernelApp] WARNING | ...") are not Sphinx warnings.
+_SPHINX_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL|SEVERE):")
+
+
+@dataclass(frozen=True)
+class BookBuild:
+    """The result of one ``jupyter-book build``: where the HTML is and what the log said."""
+
+    html_dir: Path
+    returncode: int
+    log: str
+    warnings: tuple[str, ...]
+
+
+def _jupyter_book_command() -> str:
+    """The jupyter-book executable of the environment running the tests."""
+    beside_python = Path(sys.executable).parent / "jupyter-book"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("jupyter-book")
+    if found is None:
+        pytest.fail("jupyter-book is not installed: pip install -r requirements.txt")
+    return found
+
+
+def build_book(output_dir: Path) -> BookBuild:
+    """Build the book from the repository into ``output_dir`` with ``-W -n --keep-going``."""
+    command = [
+        _jupyter_book_command(),
+        "build",
+        str(REPO),
+        "--path-output",
+        str(output_dir),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
+    result = subprocess.run(
+        command,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=BOOK_BUILD_TIMEOUT,
+        check=False,
+    )
+    log = _ANSI.sub("", result.stdout)
+    warnings = tuple(line for line in log.splitlines() if _SPHINX_PROBLEM.search(line))
+    return BookBuild(output_dir / "_build" / "html", result.returncode, log, warnings)
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
+    """The book, built once per test session into a temporary folder; fails on any warning."""
+    build = build_book(tmp_path_factory.mktemp("book"))
+    if build.returncode != 0:
+        message = f"jupyter-book build exited with {build.returncode}; "
+        message += f"{len(build.warnings)} warning(s):\n" + "\n".join(build.warnings)
+        if "build finished" not in build.log and "build succeeded" not in build.log:
+            # the build stopped early (e.g. a notebook raised): the log's end says why
+            message += "\n--- end of the build log ---\n" + "\n".join(build.log.splitlines()[-60:])
+        pytest.fail(message, pytrace=False)
+    return build
