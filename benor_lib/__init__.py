@@ -4,8 +4,10 @@ The public API: :func:`run` simulates one run event by event; :func:`sample_roun
 the round count of many runs at once; :func:`exact_rounds` computes its exact distribution.
 """
 
+from .batch import RoundSample, distribution_distance, sample_rounds, sweep
 from .checks import check_agreement, check_run, check_termination, check_validity
 from .coins import COIN_NAMES
+from .exact import EXACT_MAX_N, exact_rounds
 from .faults import Byzantine, Crash
 from .network import run
 from .process import Process
@@ -15,6 +17,12 @@ from .trace import Event, Message, Run, Violation
 
 __all__ = [
     "COIN_NAMES",
+    "EXACT_MAX_N",
+    "RoundSample",
+    "distribution_distance",
+    "exact_rounds",
+    "sample_rounds",
+    "sweep",
     "SCHEDULER_NAMES",
     "Byzantine",
     "Crash",

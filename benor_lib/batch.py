@@ -1,0 +1,448 @@
+"""Vectorised Monte Carlo of many runs of the crash variant at once (numpy).
+
+:func:`sample_rounds` simulates every live process of every run, round by round, with
+the same rules as the event simulator (see ``design.md``), but a whole block of runs per
+numpy operation. :func:`sweep` summarises many settings for the rounds chapter, and
+:func:`distribution_distance` compares a sample with an exact distribution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .exact import COINS, EXACT_MAX_N, SCHEDULERS, exact_rounds
+from .rules import (
+    Rules,
+    check_bound,
+    check_choice,
+    check_int,
+    check_n_t,
+    make_rng,
+    resolve_inputs,
+    standard_rules,
+)
+
+CHUNK_ELEMENTS = 100_000
+"""Processes simulated per numpy block by default: chunk_size = CHUNK_ELEMENTS // live."""
+
+MAX_RUNS = 10**9
+
+__all__ = [
+    "CHUNK_ELEMENTS",
+    "Distance",
+    "RoundSample",
+    "chunk_sizes",
+    "distribution_distance",
+    "sample_rounds",
+    "sweep",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class RoundSample:
+    """Round counts of many runs, with the settings that produced them.
+
+    ``rounds[i]``: the round in which the last live process of run i decided, or
+    ``max_rounds`` for a censored run (``censored[i]`` True: undecided after
+    ``max_rounds`` rounds, or blocked). Statistics count censored runs as ``max_rounds``,
+    so they are lower bounds when ``censored_share > 0``.
+    """
+
+    rounds: np.ndarray
+    censored: np.ndarray
+    n: int
+    t: int
+    inputs: object
+    scheduler: str
+    faults: int
+    coin: str
+    seed: object
+    max_rounds: int
+
+    @property
+    def runs(self) -> int:
+        """Number of runs."""
+        return int(self.rounds.size)
+
+    @property
+    def censored_share(self) -> float:
+        """Fraction of runs that did not finish within ``max_rounds``."""
+        return float(self.censored.mean())
+
+    @property
+    def mean(self) -> float:
+        """Mean round count."""
+        return float(self.rounds.mean())
+
+    @property
+    def median(self) -> int:
+        """Median round count (the smallest r with at least half of the runs <= r)."""
+        return self.quantile(0.5)
+
+    def quantile(self, q: float) -> int:
+        """Smallest r such that at least a share q of the runs took <= r rounds."""
+        if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 1:
+            raise ValueError(f"q must be a number between 0 and 1, got {q!r}")
+        return int(np.quantile(self.rounds, q, method="inverted_cdf"))
+
+    def histogram(self) -> np.ndarray:
+        """``h[r-1]`` = number of finished runs that took r rounds, r = 1..max observed.
+
+        Censored runs are not counted here (there are ``censored.sum()`` of them).
+        """
+        done = self.rounds[~self.censored]
+        return np.bincount(done, minlength=1)[1:]
+
+    def summary(self) -> dict[str, object]:
+        """Settings and statistics as one flat dict (one row of a table)."""
+        return {
+            "n": self.n,
+            "t": self.t,
+            "inputs": self.inputs,
+            "scheduler": self.scheduler,
+            "faults": self.faults,
+            "coin": self.coin,
+            "runs": self.runs,
+            "max_rounds": self.max_rounds,
+            "mean": self.mean,
+            "median": self.median,
+            "p99": self.quantile(0.99),
+            "censored_share": self.censored_share,
+        }
+
+
+def chunk_sizes(runs: int, live: int, chunk_size: int | None = None) -> list[int]:
+    """How many runs each numpy block simulates (the working memory is proportional to one)."""
+    if chunk_size is None:
+        chunk_size = max(1, CHUNK_ELEMENTS // max(1, live))
+    full, rest = divmod(runs, chunk_size)
+    return [chunk_size] * full + ([rest] if rest else [])
+
+
+def _check_inputs(n: int, inputs: object) -> object:
+    """Validate inputs; return them in the form stored on the RoundSample."""
+    if isinstance(inputs, str) and inputs == "random":
+        return "random"
+    values = resolve_inputs(n, inputs, np.random.default_rng(0))
+    if isinstance(inputs, (int, np.integer)):
+        return int(inputs)
+    return tuple(int(v) for v in values)
+
+
+def _simulate_block(
+    rng: np.random.Generator,
+    x: np.ndarray,
+    rules: Rules,
+    scheduler: str,
+    coin: str,
+    max_rounds: int,
+) -> np.ndarray:
+    """Round counts for a block of runs (0 = still undecided after max_rounds).
+
+    ``x`` has one row per run and one column per live process, holding its input.
+    """
+    runs, live = x.shape
+    others = rules.quorum - 1  # messages heard besides a process's own
+    result = np.zeros(runs, dtype=np.int64)
+    index = np.arange(runs)
+    x = x.astype(np.int64)
+    decided = np.zeros(x.shape, dtype=bool)
+    for r in range(1, max_rounds + 1):
+        # phase 1: reports. ones_others = ones among the other live processes' reports
+        ones_others = x.sum(axis=1, keepdims=True) - x
+        zeros_others = (live - 1) - ones_others
+        if scheduler == "uniform":
+            heard_ones = rng.hypergeometric(ones_others, zeros_others, others)
+        else:  # split: the most balanced set of reports, own report included
+            low = np.maximum(0, others - zeros_others)
+            high = np.minimum(others, ones_others)
+            heard_ones = np.clip((rules.quorum - 2 * x) // 2, low, high)
+        c1 = x + heard_ones
+        d_one = 2 * c1 > rules.d_twice
+        d_zero = 2 * (rules.quorum - c1) > rules.d_twice
+        sent_d = d_one | d_zero
+        value = d_one.any(axis=1, keepdims=True)  # the D value of the run, if any D was sent
+        # phase 2: proposals. d_others = D-messages among the other live processes'
+        d_others = sent_d.sum(axis=1, keepdims=True) - sent_d
+        plain_others = (live - 1) - d_others
+        if scheduler == "uniform":
+            heard_d = sent_d + rng.hypergeometric(d_others, plain_others, others)
+        else:  # split: as few D-messages as possible, own message included
+            heard_d = sent_d + np.maximum(0, others - plain_others)
+        if coin == "local":
+            flips = rng.integers(0, 2, size=x.shape)
+        else:
+            flips = rng.integers(0, 2, size=(x.shape[0], 1))
+        x = np.where(heard_d >= rules.adopt_min, value, flips)
+        decided |= 2 * heard_d > rules.decide_twice
+        finished = decided.all(axis=1)
+        if finished.any():
+            result[index[finished]] = r
+            keep = ~finished
+            x, decided, index = x[keep], decided[keep], index[keep]
+            if index.size == 0:
+                break
+    return result
+
+
+def sample_rounds(
+    n: int,
+    t: int,
+    runs: int,
+    *,
+    inputs: object = "random",
+    scheduler: str = "uniform",
+    faults: int = 0,
+    coin: str = "local",
+    seed: object = None,
+    max_rounds: int = 10_000,
+    allow_unsafe: bool = False,
+    progress: bool = False,
+    chunk_size: int | None = None,
+) -> RoundSample:
+    """Round counts of ``runs`` independent runs of the crash variant.
+
+    ``inputs``: ``"random"`` (fresh fair coins for every run), a number k of ones (the last
+    k processes start with 1) or a 0/1 sequence of length n. ``scheduler``: ``"uniform"``
+    (the canonical one) or ``"split"`` (the split adversary). ``faults=k``: processes
+    n-k..n-1 crash before starting (k <= t unless ``allow_unsafe``). ``coin``: ``"local"``
+    (own coin per process) or ``"common"`` (one shared coin per round). Runs not finished
+    after ``max_rounds`` are kept and marked censored. Settings outside the guarantees
+    (``allow_unsafe=True``) never finish: with n <= 2t nobody can send a D-message, with
+    more than t crashes every process waits forever for n - t reports; every such run is
+    censored. The same seed and chunk_size give the same arrays; ``progress=True`` shows a
+    progress bar over the blocks of ``chunk_size`` runs.
+    """
+    n, t = check_n_t(n, t)
+    runs = check_int("runs", runs, 1, MAX_RUNS)
+    scheduler = check_choice("scheduler", scheduler, SCHEDULERS)
+    coin = check_choice("coin", coin, COINS)
+    faults = check_int("faults", faults, 0, n - 1)
+    max_rounds = check_int("max_rounds", max_rounds, 1, 2**31 - 1)
+    if chunk_size is not None:
+        chunk_size = check_int("chunk_size", chunk_size, 1)
+    if not isinstance(allow_unsafe, (bool, np.bool_)):
+        raise ValueError(f"allow_unsafe must be True or False, got {allow_unsafe!r}")
+    check_bound(n, t, "crash", bool(allow_unsafe))
+    if faults > t and not allow_unsafe:
+        raise ValueError(
+            f"faults must be at most t={t} (the protocol tolerates t crashes), got {faults}; "
+            "pass allow_unsafe=True to run it anyway"
+        )
+    stored_inputs = _check_inputs(n, inputs)
+    rng = make_rng(seed)
+    rules = standard_rules(n, t, "crash", allow_unsafe=True)
+    live = n - faults
+
+    rounds = np.full(runs, max_rounds, dtype=np.int64)
+    censored = np.ones(runs, dtype=bool)
+    can_finish = live >= rules.quorum and 2 * rules.quorum > rules.d_twice
+    if can_finish:
+        fixed = None if stored_inputs == "random" else resolve_inputs(n, inputs, rng)[:live]
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=runs, desc="sample_rounds", unit="runs")
+        start = 0
+        for size in chunk_sizes(runs, live, chunk_size):
+            if fixed is None:
+                x = rng.integers(0, 2, size=(size, n), dtype=np.int8)[:, :live]
+            else:
+                x = np.broadcast_to(fixed, (size, live))
+            got = _simulate_block(rng, x, rules, scheduler, coin, max_rounds)
+            finished = got > 0
+            rounds[start : start + size][finished] = got[finished]
+            censored[start : start + size] = ~finished
+            start += size
+            if bar is not None:
+                bar.update(size)
+        if bar is not None:
+            bar.close()
+    rounds.setflags(write=False)
+    censored.setflags(write=False)
+    return RoundSample(
+        rounds=rounds,
+        censored=censored,
+        n=n,
+        t=t,
+        inputs=stored_inputs,
+        scheduler=scheduler,
+        faults=faults,
+        coin=coin,
+        seed=seed,
+        max_rounds=max_rounds,
+    )
+
+
+# --- comparing a sample with an exact distribution ---------------------------------
+
+
+def _chi2_sf(x: float, dof: int) -> float:
+    """P(chi-square with dof degrees of freedom > x), closed forms for integer dof."""
+    if x <= 0:
+        return 1.0
+    y = x / 2
+    if dof % 2 == 0:  # Q(m, y) = e^-y * sum_{j<m} y^j / j!
+        terms = [j * math.log(y) - y - math.lgamma(j + 1) for j in range(dof // 2)]
+        total = 0.0
+    else:  # Q(m + 1/2, y) = erfc(sqrt y) + sum_{j<m} y^(j+1/2) e^-y / Gamma(j + 3/2)
+        terms = [(j + 0.5) * math.log(y) - y - math.lgamma(j + 1.5) for j in range(dof // 2)]
+        total = math.erfc(math.sqrt(y))
+    return min(1.0, total + sum(math.exp(v) for v in terms))
+
+
+@dataclass(frozen=True)
+class Distance:
+    """How far a sample of round counts is from an exact distribution.
+
+    Rounds are pooled into bins with an expected count of at least ``min_expected``
+    (the last bin holds the tail, censored runs included). ``tv``: total-variation
+    distance between the binned sample and the binned exact distribution. ``tv_bound``:
+    a sample from the exact distribution exceeds it with probability at most ``alpha``
+    (E[tv] <= sqrt((bins-1)/runs)/2, plus a McDiarmid deviation term).
+    ``p_value``: chi-square goodness of fit with bins - 1 degrees of freedom.
+    """
+
+    runs: int
+    bins: int
+    tv: float
+    tv_bound: float
+    chi2: float
+    dof: int
+    p_value: float
+    alpha: float
+
+    @property
+    def consistent(self) -> bool:
+        """True when neither test rejects the exact distribution at level alpha."""
+        return self.tv <= self.tv_bound and self.p_value >= self.alpha
+
+
+def distribution_distance(
+    sample: RoundSample | Sequence[int] | np.ndarray,
+    p: Sequence[float] | np.ndarray,
+    *,
+    censored: Sequence[bool] | np.ndarray | None = None,
+    max_rounds: int | None = None,
+    min_expected: float = 5.0,
+    alpha: float = 1e-6,
+) -> Distance:
+    """Compare observed round counts with ``p`` (``p[r-1] = P(round count = r)``).
+
+    ``sample``: a :class:`RoundSample` or the round counts of finished runs (for example
+    from the event simulator); ``censored``/``max_rounds`` say which runs were cut off
+    (they then belong to the tail bin). ``p`` may be truncated: its missing mass is the
+    tail.
+    """
+    if isinstance(sample, RoundSample):
+        rounds, cens, max_rounds = sample.rounds, sample.censored, sample.max_rounds
+    else:
+        rounds = np.asarray(sample)
+        cens = np.zeros(rounds.shape, bool) if censored is None else np.asarray(censored, bool)
+    if rounds.ndim != 1 or rounds.size == 0 or cens.shape != rounds.shape:
+        raise ValueError(
+            "sample must be a non-empty 1-d array of round counts, censored of the same length"
+        )
+    if not np.issubdtype(rounds.dtype, np.integer) or rounds.min() < 1:
+        raise ValueError("sample must hold integer round counts >= 1")
+    probs = np.asarray(p, dtype=float)
+    if probs.ndim != 1 or probs.size == 0 or probs.min() < 0 or probs.sum() > 1 + 1e-9:
+        raise ValueError("p must be a non-empty 1-d array of probabilities summing to at most 1")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+    runs = rounds.size
+    if cens.any() and max_rounds is None:
+        raise ValueError("max_rounds is needed to place censored runs")
+    # censored runs took more than `cut` rounds: force a bin to start at cut + 1
+    cut = int(max_rounds) if cens.any() else int(max(rounds.max(), probs.size))
+
+    starts, acc = [1], 0.0
+    for r in range(1, min(probs.size, cut) + 1):
+        acc += runs * probs[r - 1]
+        if acc >= min_expected:
+            starts.append(r + 1)
+            acc = 0.0
+    if starts[-1] > cut + 1:
+        starts.pop()
+    edges = np.array(starts)
+    expected = np.array(
+        [probs[a - 1 : b - 1].sum() for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    )
+    expected = np.append(expected, max(0.0, 1.0 - expected.sum())) * runs
+    if expected.size > 1 and expected[-1] < min_expected:  # fold a thin tail into its neighbour
+        expected = np.append(expected[:-2], expected[-2:].sum())
+        edges = edges[:-1]
+    placed = np.where(cens, cut + 1, rounds)
+    observed = np.bincount(np.searchsorted(edges, placed, side="right") - 1, minlength=edges.size)
+    bins = edges.size
+    tv = 0.5 * float(np.abs(observed - expected).sum()) / runs
+    tv_bound = 0.5 * math.sqrt((bins - 1) / runs) + math.sqrt(math.log(1 / alpha) / (2 * runs))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(expected > 0, (observed - expected) ** 2 / expected, np.inf * observed)
+    chi2 = float(np.nansum(terms))
+    dof = bins - 1
+    p_value = _chi2_sf(chi2, dof) if dof > 0 else 1.0
+    return Distance(runs, bins, tv, tv_bound, chi2, dof, p_value, alpha)
+
+
+# --- sweeps --------------------------------------------------------------------------
+
+_SETTING_KEYS = ("n", "t", "inputs", "scheduler", "faults", "coin", "allow_unsafe")
+
+
+def sweep(
+    settings: Iterable[Mapping[str, object]],
+    runs: int,
+    *,
+    seed: object = None,
+    max_rounds: int = 10_000,
+    exact: bool = True,
+    progress: bool = False,
+) -> list[dict[str, object]]:
+    """One summary row per setting: settings, mean, median, p99, censored_share, exact_mean.
+
+    Each setting is a mapping with ``n`` and ``t`` and optionally ``inputs``, ``scheduler``,
+    ``faults``, ``coin``, ``allow_unsafe`` (defaults as in :func:`sample_rounds`), for
+    example ``[{"n": n, "t": (n - 1) // 2} for n in range(3, 12, 2)]``. Every setting gets
+    its own random stream derived from ``seed``. ``exact_mean`` is the exact mean round
+    count when :func:`exact_rounds` covers the setting (no crashes, n <= 12), else None.
+    The rows convert directly to a table, e.g. ``pandas.DataFrame(rows)``.
+    """
+    settings = list(settings)
+    if not settings:
+        raise ValueError("settings must contain at least one setting")
+    for i, setting in enumerate(settings):
+        if not isinstance(setting, Mapping) or "n" not in setting or "t" not in setting:
+            raise ValueError(f"settings[{i}] must be a mapping with at least 'n' and 't'")
+        unknown = set(setting) - set(_SETTING_KEYS)
+        if unknown:
+            allowed = ", ".join(_SETTING_KEYS)
+            raise ValueError(f"settings[{i}] has unknown keys {sorted(unknown)}; allowed {allowed}")
+    if seed is not None and not isinstance(seed, np.random.Generator):
+        check_int("seed", seed, 0)
+    streams = make_rng(seed).spawn(len(settings))
+    rows = []
+    for setting, stream in zip(settings, streams, strict=True):
+        sample = sample_rounds(
+            runs=runs, seed=stream, max_rounds=max_rounds, progress=progress, **setting
+        )
+        row = sample.summary()
+        row["seed"] = seed
+        row["exact_mean"] = None
+        covered = sample.faults == 0 and sample.n <= EXACT_MAX_N and 2 * sample.t < sample.n
+        if exact and covered:
+            p = exact_rounds(
+                sample.n,
+                sample.t,
+                inputs=setting.get("inputs", "random"),
+                scheduler=sample.scheduler,
+                coin=sample.coin,
+            )
+            row["exact_mean"] = float(np.arange(1, p.size + 1) @ p / p.sum())
+        rows.append(row)
+    return rows
