@@ -13,6 +13,7 @@ from .network import run
 from .process import Process
 from .rules import Rules, bound_holds, standard_rules
 from .schedulers import SCHEDULER_NAMES, Scripted
+from .stepper_model import StepperSession, StepperSettings
 from .trace import Event, Message, Run, Violation
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "Rules",
     "Run",
     "Scripted",
+    "StepperSession",
+    "StepperSettings",
     "Violation",
     "bound_holds",
     "check_agreement",

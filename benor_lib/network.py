@@ -113,7 +113,10 @@ class Network:
                 )
             )
         else:
-            self.trace.append(Event(SEND, pid, b.round, b.phase, b.value, None, (), tuple(reached)))
+            status = "crashed" if crash_now else ""
+            self.trace.append(
+                Event(SEND, pid, b.round, b.phase, b.value, None, (), tuple(reached), status)
+            )
         if crash_now:
             self.crash(pid, b.round, b.phase)
 

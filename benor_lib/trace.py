@@ -44,8 +44,10 @@ class Event(NamedTuple):
     """One thing that happened in a run.
 
     ``pid`` is the process the event is about (the receiver, for a delivery). ``heard`` and
-    ``senders`` list the n - t values a process acted on and who sent them; ``status`` says
-    what a delivery did ("counted", "buffered", "stale", "duplicate", "extra", "halted").
+    ``senders`` list the n - t values a process acted on and who sent them (for a send:
+    ``senders`` are the receivers reached). ``status`` says what a delivery did ("counted",
+    "buffered", "stale", "duplicate", "extra", "halted"), or "crashed" for a broadcast cut
+    short by its sender's crash.
     """
 
     kind: str
@@ -103,9 +105,9 @@ def narrate_event(event: Event, rules: Rules) -> str:
         what = "its report" if event.phase == REPORT else "its proposal"
         val = value_name(event.phase, event.value)
         reach = ""
-        if len(event.senders) < rules.n:
-            got = ", ".join(f"p{r}" for r in event.senders) or "nobody"
-            reach = f" but reaches only {got}"
+        if event.status == "crashed":
+            got = ", ".join(f"p{r}" for r in event.senders)
+            reach = f", but crashes after reaching only {got}" if got else ", but crashes first"
         return f"{p} broadcasts {what} {val} for round {event.round}{reach}."
     if kind == BYZANTINE_SEND:
         vals = ", ".join(

@@ -1,0 +1,9 @@
+"""The book's interactive widgets (ipywidgets 8; they need a live kernel).
+
+Widgets call the library; the library never imports widgets.
+"""
+
+from ._common import KERNEL_NOTE, MessageArea, guarded, parse_int
+from .stepper import RoundStepper, round_stepper
+
+__all__ = ["KERNEL_NOTE", "MessageArea", "RoundStepper", "guarded", "parse_int", "round_stepper"]

@@ -1,0 +1,435 @@
+"""The round stepper: the four steps of Ben-Or's protocol, one round at a time.
+
+``round_stepper()`` returns the widget. The reader chooses n, t, the inputs, the scheduler
+(uniform, split adversary, or "you choose": the reader picks the messages each process
+hears), crashes and the seed, then steps through a run by one delivery, one protocol step,
+one round or to the decision, and back. All the logic is in
+:class:`benor_lib.stepper_model.StepperSession`; this module only draws it.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..plots import space_time_alt_text
+from ..stepper_model import (
+    N_MAX,
+    N_MIN,
+    SCHEDULER_LABELS,
+    ProcessRow,
+    StepperSession,
+    StepperSettings,
+    default_inputs,
+)
+from ..trace import REPORT, value_name
+from ._common import MessageArea, button, figure_png, guarded, html_table, parse_int, value_html
+
+_SMALL = widgets.Layout(width="150px")
+_TOGGLE = widgets.Layout(width="64px")
+
+
+def _heard_html(pairs: tuple[tuple[int, int | None], ...], phase: int) -> str:
+    if not pairs:
+        return "—"
+    return " ".join(f"p{s}&nbsp;{value_html(v, value_name(phase, v))}" for s, v in pairs)
+
+
+def _row_html(row: ProcessRow, quorum: int) -> list[str]:
+    if row.status:
+        where = html.escape(row.status)
+    else:
+        what = "reports" if row.step == 2 else "proposals"
+        where = f"round {row.round}, step {row.step}: {row.heard_count}/{quorum} {what}"
+    report = "—" if row.report is None else value_html(row.report)
+    sent = report
+    if row.proposed:
+        sent += " then " + value_html(row.proposal, value_name(2, row.proposal))
+    outcome = "—"
+    if row.outcome == "adopt":
+        outcome = "adopts x=" + value_html(row.outcome_value)
+    elif row.outcome == "coin":
+        outcome = "coin: x=" + value_html(row.outcome_value)
+    elif row.outcome == "decide":
+        outcome = "<b>decides</b> " + value_html(row.outcome_value)
+    coins = ", ".join(f"r{r}:&nbsp;{value_html(v)}" for r, v in row.coins) or "—"
+    decision = "—"
+    if row.decision is not None:
+        decision = f"{value_html(row.decision)} (round {row.decision_round})"
+    return [
+        f"<b>p{row.pid}</b>",
+        value_html(row.input),
+        where,
+        value_html(row.x),
+        sent,
+        _heard_html(row.heard_reports, REPORT),
+        _heard_html(row.heard_proposals, 2),
+        outcome,
+        coins,
+        decision,
+    ]
+
+
+class RoundStepper(widgets.VBox):
+    """The round stepper widget. Its controls are attributes, so tests can drive it."""
+
+    def __init__(
+        self,
+        n: int = 5,
+        t: int = 1,
+        inputs: tuple[int, ...] | None = None,
+        scheduler: str = "uniform",
+        crashed: tuple[int, ...] = (),
+        seed: int = 1,
+    ) -> None:
+        self.message = MessageArea()
+        try:
+            settings = StepperSettings(
+                n=n, t=t, inputs=inputs, scheduler=scheduler, crashed=crashed, seed=seed
+            )
+        except ValueError as exc:
+            settings = StepperSettings()
+            self.message.error(f"{exc}; starting with n=5, t=1 instead.")
+        self.session = StepperSession(settings)
+        self._quiet = False
+        self._settings_error = self.message.has_error
+
+        # settings
+        self.n_box = widgets.IntText(value=settings.n, description="n", layout=_SMALL)
+        self.t_box = widgets.IntText(value=settings.t, description="t", layout=_SMALL)
+        self.seed_box = widgets.Text(
+            value=str(settings.seed),
+            description="seed",
+            continuous_update=False,
+            layout=widgets.Layout(width="170px"),
+        )
+        self.scheduler_box = widgets.ToggleButtons(
+            options=[(label, key) for key, label in SCHEDULER_LABELS.items()],
+            value=settings.scheduler,
+            description="scheduler",
+            tooltips=[
+                "each process hears its own message and n-t-1 others chosen at random",
+                "the adversary shows balanced reports and as few D-messages as it can",
+                "you pick the messages each process hears",
+            ],
+            style={"button_width": "120px"},
+        )
+        self.input_buttons: list[widgets.ToggleButton] = []
+        self.crash_buttons: list[widgets.ToggleButton] = []
+        self.inputs_row = widgets.HBox()
+        self.crash_row = widgets.HBox()
+        self._build_process_buttons(settings.n, settings.inputs, settings.crashed)
+
+        # moves
+        self.back_button = button("◀ back", "undo the last move")
+        self.delivery_button = button("▶ 1 delivery", "deliver one message")
+        self.step_button = button("▶ 1 step", "until some process completes a protocol step")
+        self.round_button = button("▶ 1 round", "until every process has finished this round")
+        self.decision_button = button("⏭ to decision", "run until every process has decided")
+        self.reset_button = button("⟲ reset", "start again with the same seed")
+        moves = [
+            (self.back_button, "back"),
+            (self.delivery_button, "step_delivery"),
+            (self.step_button, "step_protocol"),
+            (self.round_button, "step_round"),
+            (self.decision_button, "run_to_decision"),
+            (self.reset_button, "reset"),
+        ]
+        for b, name in moves:
+            b.on_click(self._make_move(name))
+
+        # "you choose"
+        self.serve_box = widgets.Dropdown(description="serve", layout=widgets.Layout(width="420px"))
+        self.offer_checks: list[widgets.Checkbox] = []
+        self.offers_box = widgets.VBox()
+        self.deliver_button = button(
+            "deliver chosen", "deliver the ticked messages to this process", button_style="primary"
+        )
+        self.choose_hint = widgets.HTML()
+        self.choose_panel = widgets.VBox(
+            [self.choose_hint, self.serve_box, self.offers_box, self.deliver_button],
+            layout=widgets.Layout(border="1px solid #CCC", padding="4px", margin="4px 0"),
+        )
+
+        # what to show
+        self.position = widgets.HTML()
+        self.narration = widgets.HTML()
+        self.table = widgets.HTML()
+        self.diagram = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.diagram_text = widgets.HTML()
+
+        for w in (self.n_box, self.t_box, self.seed_box, self.scheduler_box):
+            w.observe(self._on_setting, names="value")
+        self.serve_box.observe(self._on_serve, names="value")
+        self.deliver_button.on_click(self._on_deliver)
+
+        settings_box = widgets.VBox(
+            [
+                widgets.HBox([self.n_box, self.t_box, self.seed_box]),
+                self.scheduler_box,
+                widgets.HBox(
+                    [widgets.Label("inputs", layout=widgets.Layout(width="90px")), self.inputs_row]
+                ),
+                widgets.HBox(
+                    [
+                        widgets.Label("crash at start", layout=widgets.Layout(width="90px")),
+                        self.crash_row,
+                    ]
+                ),
+            ]
+        )
+        super().__init__(
+            [
+                widgets.HTML("<b>Ben-Or round stepper</b>: the four steps, one round at a time."),
+                settings_box,
+                self.message,
+                widgets.HBox([b for b, _ in moves]),
+                self.position,
+                self.narration,
+                self.choose_panel,
+                self.table,
+                self.diagram,
+                self.diagram_text,
+            ]
+        )
+        self._show(self.session.last_message)
+
+    # --- settings --------------------------------------------------------------------
+    def _build_process_buttons(
+        self, n: int, inputs: tuple[int, ...], crashed: tuple[int, ...]
+    ) -> None:
+        for b in self.input_buttons + self.crash_buttons:
+            b.unobserve_all()
+        self.input_buttons = [
+            widgets.ToggleButton(
+                value=bool(inputs[p]),
+                description=f"p{p}: {inputs[p]}",
+                tooltip=f"input of p{p} (click to switch between 0 and 1)",
+                layout=_TOGGLE,
+            )
+            for p in range(n)
+        ]
+        self.crash_buttons = [
+            widgets.ToggleButton(
+                value=p in crashed,
+                description=f"p{p}",
+                icon="times" if p in crashed else "",
+                tooltip=f"p{p} crashes before it starts",
+                layout=_TOGGLE,
+            )
+            for p in range(n)
+        ]
+        for b in self.input_buttons + self.crash_buttons:
+            b.observe(self._on_setting, names="value")
+        self.inputs_row.children = tuple(self.input_buttons)
+        self.crash_row.children = tuple(self.crash_buttons)
+
+    def _read_settings(self) -> StepperSettings:
+        n = parse_int(self.n_box.value, "n", N_MIN, N_MAX)
+        t = parse_int(self.t_box.value, "t", 0)
+        seed = parse_int(self.seed_box.value, "the seed", 0)
+        inputs = tuple(int(b.value) for b in self.input_buttons)
+        crashed = tuple(p for p, b in enumerate(self.crash_buttons) if b.value)
+        return StepperSettings(
+            n=n,
+            t=t,
+            inputs=inputs,
+            scheduler=self.scheduler_box.value,
+            crashed=crashed,
+            seed=seed,
+        )
+
+    def _on_setting(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            guarded(self.message, clear=False)(self._setting_changed)(change)
+
+    def _setting_changed(self, change: dict[str, Any]) -> None:
+        try:
+            if change.get("owner") is self.n_box:
+                n = parse_int(self.n_box.value, "n", N_MIN, N_MAX)
+                if n != len(self.input_buttons):
+                    old = tuple(int(b.value) for b in self.input_buttons)
+                    inputs = old[:n] + default_inputs(n)[len(old) :]
+                    crashed = tuple(
+                        p for p, b in enumerate(self.crash_buttons) if b.value and p < n
+                    )
+                    self._build_process_buttons(n, inputs, crashed)
+            for p, b in enumerate(self.input_buttons):
+                b.description = f"p{p}: {int(b.value)}"
+            for b in self.crash_buttons:
+                b.icon = "times" if b.value else ""
+            settings = self._read_settings()
+        except ValueError as exc:
+            self._refuse(str(exc))
+            return
+        self._apply(settings)
+
+    def _clear_action_message(self) -> None:
+        """Clear the last move's message, but keep a refusal of the settings on screen."""
+        if not self._settings_error:
+            self.message.clear()
+
+    def _refuse(self, text: str) -> None:
+        s = self.session.settings
+        self._settings_error = True
+        self.message.error(
+            f"{text.rstrip('.')}. Nothing changed: the stepper still shows "
+            f"n={s.n}, t={s.t}, seed={s.seed}."
+        )
+
+    def _apply(self, settings: StepperSettings) -> None:
+        self.message.clear()
+        self._settings_error = False
+        if settings == self.session.settings:
+            return
+        try:
+            session = StepperSession(settings)
+        except ValueError as exc:
+            self._refuse(str(exc))
+            return
+        self.session = session
+        self._show("New settings. " + session.last_message)
+
+    # --- moves -----------------------------------------------------------------------
+    def _make_move(self, name: str) -> Any:
+        """A click handler that makes the session move ``name`` and shows the result."""
+
+        @guarded(self.message, clear=False)
+        def on_click(_: widgets.Button) -> None:
+            self._clear_action_message()
+            text = getattr(self.session, name)()
+            self._show(text)
+
+        return on_click
+
+    def _on_serve(self, change: dict[str, Any]) -> None:
+        if not self._quiet:
+            guarded(self.message, clear=False)(self._show_offers)()
+
+    def _on_deliver(self, _: widgets.Button) -> None:
+        @guarded(self.message, clear=False)
+        def deliver() -> None:
+            self._clear_action_message()
+            pid = self.serve_box.value
+            if pid is None:
+                raise ValueError("no process is waiting for messages")
+            chosen = [c.sender for c in self.offer_checks if c.value]  # type: ignore[attr-defined]
+            if not chosen:
+                raise ValueError(f"tick at least one message for p{pid} first")
+            self._show(self.session.choose(pid, chosen))
+
+        deliver()
+
+    # --- display ---------------------------------------------------------------------
+    def _show(self, text: str) -> None:
+        session = self.session
+        self.position.value = f'<div style="color:#555">{html.escape(session.position())}</div>'
+        self.narration.value = (
+            '<div aria-live="polite" style="font-size:105%;padding:4px 0">'
+            f"{html.escape(text)}</div>"
+        )
+        rows = session.rows()
+        header = [
+            "process",
+            "input",
+            "now at",
+            "x",
+            "sent",
+            f"reports heard (round {session.focus_round})",
+            "proposals heard",
+            "then",
+            "coins",
+            "decided",
+        ]
+        self.table.value = html_table(
+            header,
+            [_row_html(r, session.rules.quorum) for r in rows],
+            caption=f"Round {session.focus_round} in detail; 'now at' is where each process is.",
+        )
+        self.diagram.value = figure_png(session.figure(), dpi=80)
+        words = html.escape(space_time_alt_text(session.state, session.focus_round))
+        self.diagram_text.value = (
+            '<details style="font-size:90%"><summary>The diagram in words</summary>'
+            f"{words}</details>"
+        )
+        at_start = session.k == 0 and not session._history
+        self.back_button.disabled = at_start
+        end = session.k == session.total
+        for b in (self.delivery_button, self.step_button, self.round_button):
+            b.disabled = end and (session.finished or not session.choosing)
+        self.decision_button.disabled = session.finished
+        self.choose_panel.layout.display = "" if session.choosing else "none"
+        if session.choosing:
+            self._update_serve()
+
+    def _update_serve(self) -> None:
+        session = self.session
+        waiting = session.servable()
+        options = []
+        for p in waiting:
+            s = session.state.final[p]
+            what = "reports" if s.phase == REPORT else "proposals"
+            options.append((f"p{p}: round {s.round}, needs {s.waiting_for} more {what}", p))
+        old = self.serve_box.value
+        self._quiet = True
+        try:
+            self.serve_box.options = options
+            if options:
+                self.serve_box.value = old if old in waiting else session.next_to_serve()
+        finally:
+            self._quiet = False
+        self._show_offers()
+
+    def _show_offers(self) -> None:
+        session = self.session
+        pid = self.serve_box.value
+        if session.finished:
+            self.choose_hint.value = "The run is over: every correct process has decided."
+            self.offers_box.children = ()
+            self.offer_checks = []
+            self.deliver_button.disabled = True
+            return
+        if pid is None:
+            self.choose_hint.value = "No process is waiting for messages."
+            self.offers_box.children = ()
+            self.offer_checks = []
+            self.deliver_button.disabled = True
+            return
+        s = session.state.final[pid]
+        what = "reports" if s.phase == REPORT else "proposals"
+        self.choose_hint.value = (
+            f"<b>You choose.</b> p{pid} waits for {s.waiting_for} more {what} of round "
+            f"{s.round}. Tick the in-flight messages it hears, then press "
+            "<i>deliver chosen</i>. (<i>To decision</i> lets the uniform scheduler finish.)"
+        )
+        checks = []
+        for m in session.offers(pid):
+            label = value_html(m.value, value_name(m.phase, m.value))
+            c = widgets.Checkbox(
+                value=False,
+                description=f"from p{m.sender}: {label}",
+                description_allow_html=True,
+                indent=False,
+            )
+            c.sender = m.sender  # type: ignore[attr-defined]
+            checks.append(c)
+        self.offer_checks = checks
+        self.offers_box.children = tuple(checks)
+        self.deliver_button.disabled = not checks
+
+
+def round_stepper(
+    n: int = 5,
+    t: int = 1,
+    inputs: tuple[int, ...] | None = None,
+    scheduler: str = "uniform",
+    crashed: tuple[int, ...] = (),
+    seed: int = 1,
+) -> RoundStepper:
+    """The round stepper widget (needs a live kernel: Binder or local Jupyter).
+
+    Bad arguments do not raise: the widget starts with n=5, t=1 and says what was wrong.
+    """
+    return RoundStepper(n=n, t=t, inputs=inputs, scheduler=scheduler, crashed=crashed, seed=seed)
