@@ -5,10 +5,31 @@ A student calls ``check("rounds-2", 0.31)`` and gets a :class:`Feedback`: correc
 answer (wrong type, wrong length, a string where a number belongs), a friendly message.
 ``check`` never raises for a student's answer. The correct answers are computed by the
 library when a checker first runs, never stored as literals.
+
+How a chapter registers an exercise (in ``benor_lib/classroom/ex_<chapter>.py``)::
+
+    register(
+        "rounds-2",
+        numeric(lambda: float(exact_rounds(5, 1)[0]), tol=0.01, section=S, hint="..."),
+        chapter="rounds", kind="compute", section=S,
+    )
+    register(
+        "flp-3",
+        bits(5, inputs_that_stay_bivalent, section=S, hint="...", example=lambda: (0, 1, 0, 1, 1)),
+        chapter="flp", kind="adversary", section=S,
+    )
+
+Every exercise must be able to produce one correct answer, so that the tests can check
+that its checker accepts it (:meth:`Exercise.correct_answer`). The factories ``numeric``,
+``exact_int`` and ``choice`` know their correct answer and expose it for free (as the
+checker's ``correct`` attribute); for ``bits`` and for hand-written checkers, pass
+``example=`` (a function of no arguments returning a correct answer), either to ``bits``
+or to ``register``. ``register``'s ``example=`` wins when both are given.
 """
 
 from __future__ import annotations
 
+import difflib
 import html
 import math
 from collections.abc import Callable, Sequence
@@ -51,6 +72,7 @@ class Feedback:
 
 
 Checker = Callable[[object], Feedback]
+Example = Callable[[], object]
 
 
 @dataclass(frozen=True)
@@ -62,19 +84,55 @@ class Exercise:
     kind: str  # "compute", "predict" or "adversary"
     section: str  # the section to reread, named in hints
     checker: Checker = field(repr=False)
+    example: Example | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def has_example(self) -> bool:
+        """True when :meth:`correct_answer` can produce an answer."""
+        return self.example is not None or callable(getattr(self.checker, "correct", None))
+
+    def correct_answer(self) -> object:
+        """One correct answer, computed by the library (for tests and instructors).
+
+        Raises ``LookupError`` when the exercise was registered without a way to compute
+        one (a ``bits`` or hand-written checker without ``example=``).
+        """
+        produce = self.example or getattr(self.checker, "correct", None)
+        if not callable(produce):
+            raise LookupError(
+                f"exercise {self.id!r} cannot give a correct answer: pass example=<function "
+                "returning a correct answer> to register() (or to bits())"
+            )
+        return produce()
 
 
 REGISTRY: dict[str, Exercise] = {}
 KINDS = ("compute", "predict", "adversary")
 
 
-def register(exercise_id: str, checker: Checker, *, chapter: str, kind: str, section: str) -> None:
-    """Add an exercise's checker to the registry."""
+def register(
+    exercise_id: str,
+    checker: Checker,
+    *,
+    chapter: str,
+    kind: str,
+    section: str,
+    example: Example | None = None,
+) -> Exercise:
+    """Add an exercise's checker to the registry and return the :class:`Exercise`.
+
+    ``example`` is a function of no arguments that returns one correct answer; it is
+    needed only when the checker cannot give one itself (see the module docstring).
+    """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if exercise_id in REGISTRY:
         raise ValueError(f"exercise {exercise_id!r} is registered twice")
-    REGISTRY[exercise_id] = Exercise(exercise_id, chapter, kind, section, checker)
+    if example is not None and not callable(example):
+        raise TypeError("example must be a function of no arguments returning a correct answer")
+    exercise = Exercise(exercise_id, chapter, kind, section, checker, example)
+    REGISTRY[exercise_id] = exercise
+    return exercise
 
 
 def exercises(chapter: str | None = None) -> list[Exercise]:
@@ -86,16 +144,42 @@ def check(exercise_id: str, answer: object) -> Feedback:
     """Check a student's answer to a registered exercise; never raises for bad answers."""
     ex = REGISTRY.get(exercise_id) if isinstance(exercise_id, str) else None
     if ex is None:
-        known = ", ".join(sorted(REGISTRY)) or "none yet"
-        return Feedback(
-            "malformed", f"There is no exercise called {exercise_id!r}. Known: {known}."
-        )
+        return _unknown(exercise_id)
     if answer is Ellipsis:
         return Feedback("malformed", "Replace the ... with your answer, then run this cell again.")
     try:
-        return ex.checker(answer)
+        feedback = ex.checker(answer)
     except Exception as exc:  # a checker must never show a traceback to a student
         return Feedback("malformed", f"That answer could not be checked ({exc}).")
+    if not isinstance(feedback, Feedback):
+        return Feedback("malformed", "That answer could not be checked (the checker is broken).")
+    return feedback
+
+
+def _unknown(exercise_id: object) -> Feedback:
+    """Feedback for an exercise id that is not registered: suggest the nearest ones."""
+    if not REGISTRY:
+        return Feedback(
+            "malformed",
+            f"There is no exercise called {exercise_id!r}: no exercises are registered yet.",
+        )
+    text = str(exercise_id)
+    near = difflib.get_close_matches(text, list(REGISTRY), n=3, cutoff=0.6)
+    chapter = text.split("-")[0]
+    same_chapter = [e.id for e in REGISTRY.values() if e.chapter == chapter]
+    if same_chapter:
+        tail = f"The exercises of chapter {chapter!r} are " + ", ".join(same_chapter) + "."
+    elif near:
+        tail = "Did you mean " + " or ".join(repr(n) for n in near) + "?"
+    else:
+        chapters = sorted({e.chapter for e in REGISTRY.values()})
+        tail = "Ids look like 'rounds-2': chapters with exercises are " + ", ".join(chapters)
+        tail += "."
+    return Feedback(
+        "malformed",
+        f"There is no exercise called {exercise_id!r}. {tail}",
+        "Copy the id from the exercise's check(...) cell.",
+    )
 
 
 def _as_number(answer: object) -> float | None:
@@ -142,6 +226,7 @@ def numeric(
             return Feedback("close", f"{x:g} is close, but not within the tolerance {tol:g}.", hint)
         return Feedback("wrong", f"{x:g} is not right.", f"{hint} (Reread: {section}.)")
 
+    check_number.correct = value  # type: ignore[attr-defined]
     return check_number
 
 
@@ -162,6 +247,7 @@ def exact_int(correct: Callable[[], int], *, section: str, hint: str, close: int
             return Feedback("close", f"{x} is close but not exact.", hint)
         return Feedback("wrong", f"{x} is not right.", f"{hint} (Reread: {section}.)")
 
+    check_int.correct = value  # type: ignore[attr-defined]
     return check_int
 
 
@@ -181,6 +267,8 @@ def choice(
             return Feedback("correct", f"{picked!r} is right.")
         return Feedback("wrong", f"{picked!r} is not right.", f"{hint} (Reread: {section}.)")
 
+    check_choice.correct = value  # type: ignore[attr-defined]
+    check_choice.options = tuple(options)  # type: ignore[attr-defined]
     return check_choice
 
 
@@ -190,9 +278,14 @@ def bits(
     *,
     section: str,
     hint: str,
+    example: Example | None = None,
 ) -> Checker:
     """A checker for a sequence of ``length`` zeros and ones (an input vector, a schedule of
-    coins...). ``is_correct`` returns True, or a string explaining what is wrong."""
+    coins...). ``is_correct`` returns True, or a string explaining what is wrong.
+
+    ``example`` returns one correct answer (a tuple or list of ``length`` bits); the tests
+    check that ``is_correct`` accepts it. Pass it here or to :func:`register`.
+    """
 
     def check_bits(answer: object) -> Feedback:
         if isinstance(answer, (str, bytes)) or not isinstance(answer, (Sequence, np.ndarray)):
@@ -206,7 +299,7 @@ def bits(
             return Feedback(
                 "malformed", f"The list should have {length} entries; it has {len(values)}."
             )
-        if any(isinstance(v, bool) or v not in (0, 1) for v in values):
+        if any(_as_number(v) not in (0.0, 1.0) for v in values):
             return Feedback("malformed", f"Every entry should be 0 or 1; got {_describe(values)}.")
         verdict = is_correct(tuple(int(v) for v in values))
         if verdict is True:
@@ -214,4 +307,7 @@ def bits(
         why = verdict if isinstance(verdict, str) else f"{values} does not work."
         return Feedback("wrong", why, f"{hint} (Reread: {section}.)")
 
+    if example is not None:
+        check_bits.correct = example  # type: ignore[attr-defined]
+    check_bits.length = length  # type: ignore[attr-defined]
     return check_bits
