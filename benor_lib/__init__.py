@@ -9,6 +9,18 @@ from .checks import check_agreement, check_run, check_termination, check_validit
 from .coins import COIN_NAMES
 from .exact import EXACT_MAX_N, exact_rounds
 from .faults import Byzantine, Crash
+from .impossibility import (
+    Counterexample,
+    Lasso,
+    NoViolation,
+    ValenceReport,
+    adversary_success,
+    classify_model,
+    demonstrate,
+    explore_valence,
+    find_endless_run,
+    find_violation,
+)
 from .network import run
 from .process import Process
 from .rules import Rules, bound_holds, standard_rules
@@ -18,6 +30,16 @@ from .trace import Event, Message, Run, Violation
 
 __all__ = [
     "COIN_NAMES",
+    "Counterexample",
+    "Lasso",
+    "NoViolation",
+    "ValenceReport",
+    "adversary_success",
+    "classify_model",
+    "demonstrate",
+    "explore_valence",
+    "find_endless_run",
+    "find_violation",
     "EXACT_MAX_N",
     "RoundSample",
     "distribution_distance",

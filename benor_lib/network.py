@@ -270,7 +270,9 @@ def run(
             break
         msg = sched.next()
         if msg is None:
-            if sched.exhausted:
+            if sched.exhausted and net.inflight:
+                # a script that ends with nothing left in flight leaves the run blocked, so a
+                # blocked run replays as blocked
                 status, reason = "undecided", "the delivery script ended"
             else:
                 status = "blocked"
