@@ -176,9 +176,16 @@ class Violation:
         return f"{self.kind}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Run:
     """The result of :func:`benor_lib.run`: decisions, status, trace and violations."""
+
+    def __repr__(self) -> str:
+        return (
+            f"Run(n={self.n}, t={self.t}, variant={self.rules.variant!r}, "
+            f"status={self.status!r}, rounds={self.rounds}, decisions={self.decisions}, "
+            f"events={len(self.trace)}, violations={len(self.violations)})"
+        )
 
     rules: Rules
     inputs: tuple[int, ...]
