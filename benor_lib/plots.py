@@ -665,3 +665,898 @@ def stepper_animation_html(*args: Any, colors: int = 64, **kwargs: Any) -> str:
         writer = writer_class(fps=fps, embed_frames=True, default_mode="once")
         anim.save(str(path), writer=writer, dpi=fig.dpi)
         return path.read_text()
+
+
+# ---------------------------------------------------------------------------------------
+# Chapters 2 to 4 (the consensus problem, FLP, the model change): each process's value
+# round by round, outcome tallies of many runs, and "still undecided after r rounds" curves
+# ---------------------------------------------------------------------------------------
+
+#: Markers and line styles of series that are not the values 0 and 1 (coin rules, system
+#: sizes), so that no series is told apart by colour alone. The value markers (circle,
+#: square, diamond) are left out so that a series is never mistaken for a value.
+SERIES_MARKERS: tuple[str, ...] = ("^", "v", "P", "X", "h", "<", ">")
+SERIES_LINESTYLES: tuple[str, ...] = ("-", "--", ":", "-.")
+
+
+def series_style(i: int) -> dict[str, Any]:
+    """Colour, marker and line style of the ``i``-th series of a figure (not a value 0/1)."""
+    return {
+        "color": OTHER_COLORS[i % len(OTHER_COLORS)],
+        "marker": SERIES_MARKERS[i % len(SERIES_MARKERS)],
+        "linestyle": SERIES_LINESTYLES[i % len(SERIES_LINESTYLES)],
+        "markeredgecolor": INK,
+        "markeredgewidth": 0.6,
+    }
+
+
+def round_values(run: Any, rounds: int | None = None) -> np.ndarray:
+    """Each process's value at the start of every round of ``run``.
+
+    Returns an int array of shape (n, rounds): entry ``[p, r - 1]`` is the report p sent in
+    round r, which is its x at the start of that round, or -1 when p sent no report in
+    round r (it had crashed or halted, or the run ended first). ``rounds`` defaults to the
+    run's round count ``run.rounds``.
+    """
+    from .trace import REPORT, SEND
+
+    upto = int(run.rounds if rounds is None else rounds)
+    values = np.full((run.n, max(upto, 0)), -1, dtype=np.int64)
+    for e in run.trace:
+        if e.kind == SEND and e.phase == REPORT and 1 <= e.round <= upto:
+            values[e.pid, e.round - 1] = int(e.value)
+    return values
+
+
+def round_values_figure(
+    run: Any,
+    rounds: int | None = None,
+    *,
+    title: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """A grid of every process's value at the start of each round of ``run``.
+
+    Rows are processes (p0 at the top), columns are rounds. A cell is drawn in the value's
+    colour and hatch (0 plain blue, 1 striped vermillion); a process that sent no report
+    that round (crashed) is a pale cell with a cross. The cell of the round in which a
+    process decided has a thick outline, and the text right of each row says how the
+    process ended. ``rounds`` defaults to ``run.rounds``.
+    """
+    from matplotlib.patches import Patch
+
+    values = round_values(run, rounds)
+    n, upto = values.shape
+    width = min(11.0, 3.2 + 0.42 * max(upto, 1))
+    fig, ax = new_figure(figsize or (width, 1.1 + 0.42 * n))
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    decided_in = {p: r for p, r in run.decision_rounds.items() if r is not None}
+    for p in range(n):
+        for c in range(upto):
+            v = int(values[p, c])
+            if v < 0:
+                ax.add_patch(
+                    Rectangle(
+                        (c + 0.06, p - 0.4), 0.88, 0.8, facecolor="#F2F2F2", edgecolor="#BBBBBB"
+                    )
+                )
+                ax.plot([c + 0.5], [p], marker="x", color="#777777", markersize=6)
+                continue
+            ax.add_patch(Rectangle((c + 0.06, p - 0.4), 0.88, 0.8, **bar_style(v)))
+        r = decided_in.get(p)
+        if r is not None and r <= upto:
+            ax.add_patch(
+                Rectangle(
+                    (r - 1 + 0.02, p - 0.46), 0.96, 0.92, fill=False, edgecolor=INK, linewidth=2.6
+                )
+            )
+        if p in run.decisions:
+            note = f"decided {run.decisions[p]} in round {run.decision_rounds[p]}"
+        elif p in run.faulty:
+            note = "crashed"
+        else:
+            note = "undecided"
+        ax.text(upto + 0.25, p, note, va="center", ha="left", fontsize=10, color=INK)
+    ax.set_xlim(0, upto + 3.4)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_yticks(range(n), [f"p{p}" for p in range(n)])
+    step = 1 if upto <= 15 else 5
+    ticks = [c for c in range(upto) if (c + 1) % step == 0 or c == 0]
+    ax.set_xticks([c + 0.5 for c in ticks], [str(c + 1) for c in ticks])
+    ax.tick_params(length=0)
+    ax.set_xlabel("round (each cell: the value the process reports at the start of the round)")
+    handles = [
+        Patch(**bar_style(0), label="x = 0"),
+        Patch(**bar_style(1), label="x = 1"),
+        Patch(facecolor="white", edgecolor=INK, linewidth=2.6, label="decides in this round"),
+    ]
+    if (values < 0).any():
+        handles.append(Patch(facecolor="#F2F2F2", edgecolor="#BBBBBB", label="no report (crashed)"))
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.0, -0.16 - 0.9 / max(n, 1)),
+        ncol=len(handles),
+        handlelength=1.6,
+    )
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def outcomes_by_ones(
+    n: int, t: int, runs: int = 200, *, seed: int = 0, **run_options: Any
+) -> list[dict[str, Any]]:
+    """Tally the outcomes of ``runs`` runs for every number k = 0..n of processes starting with 1.
+
+    The inputs are n - k zeros followed by k ones; run i uses ``seed + i``; ``run_options``
+    go to :func:`benor_lib.run`. Each row has ``k``, ``inputs`` (as a string), ``runs``,
+    ``decided_0``, ``decided_1``, ``undecided`` (undecided or blocked), ``mean_rounds`` and
+    ``longest`` (over the decided runs; nan and 0 when none decided) and ``violations``
+    (runs in which the checkers found a broken property).
+    """
+    from .network import run as run_once
+
+    rows = []
+    for k in range(n + 1):
+        inputs = [0] * (n - k) + [1] * k
+        results = [run_once(n, t, inputs, seed=seed + i, **run_options) for i in range(runs)]
+        decided = [r for r in results if r.status == "decided"]
+        lengths = [r.rounds for r in decided]
+        rows.append(
+            {
+                "k": k,
+                "inputs": "".join(map(str, inputs)),
+                "runs": runs,
+                "decided_0": sum(1 for r in decided if r.decided_value == 0),
+                "decided_1": sum(1 for r in decided if r.decided_value == 1),
+                "undecided": runs - len(decided),
+                "mean_rounds": float(np.mean(lengths)) if lengths else float("nan"),
+                "longest": max(lengths, default=0),
+                "violations": sum(1 for r in results if r.violations),
+            }
+        )
+    return rows
+
+
+def outcome_bars_figure(rows: list[Mapping[str, Any]], *, title: str | None = None) -> Figure:
+    """Stacked bars of :func:`outcomes_by_ones`: for each k, the share of runs deciding 0 and 1.
+
+    0 is a plain blue bar, 1 a striped vermillion bar on top of it, undecided runs a dotted
+    grey bar at the top; each bar is labelled with its input vector.
+    """
+    from matplotlib.patches import Patch
+
+    fig, ax = new_figure((7.0, 3.6))
+    ks = [int(row["k"]) for row in rows]
+    bottom = np.zeros(len(rows))
+    for key, value in (("decided_0", 0), ("decided_1", 1), ("undecided", "?")):
+        share = np.array([row[key] / row["runs"] for row in rows])
+        if key == "undecided" and not share.any():
+            continue
+        ax.bar(ks, share, bottom=bottom, width=0.7, **bar_style(value))
+        bottom += share
+    ax.set_xticks(ks, [f"{row['inputs']}\nk = {row['k']}" for row in rows])
+    ax.set_ylim(0, 1.0)
+    ax.set_ylabel("share of runs")
+    ax.set_xlabel("inputs (k = number of processes that start with 1)")
+    handles = [Patch(**bar_style(0), label="decided 0"), Patch(**bar_style(1), label="decided 1")]
+    if any(row["undecided"] for row in rows):
+        handles.append(Patch(**bar_style("?"), label="undecided"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def undecided_share(rounds: Any, censored: Any, upto: int) -> np.ndarray:
+    """The share of runs still undecided after r rounds, for r = 0, 1, ..., ``upto``.
+
+    ``rounds[i]`` is run i's round count and ``censored[i]`` is True when run i never
+    decided (it is counted as undecided after every r). Entry 0 is always 1.
+    """
+    rounds = np.asarray(rounds, dtype=np.int64)
+    censored = np.asarray(censored, dtype=bool)
+    if rounds.shape != censored.shape or rounds.ndim != 1 or rounds.size == 0:
+        raise ValueError("rounds and censored must be 1-D arrays of the same, non-zero length")
+    r = np.arange(int(upto) + 1)
+    still = censored[None, :] | (rounds[None, :] > r[:, None])
+    return still.mean(axis=1)
+
+
+def undecided_figure(
+    series: Mapping[str, Any],
+    *,
+    exact: Mapping[str, Any] | None = None,
+    log: bool = False,
+    stagger: bool = True,
+    title: str | None = None,
+    ylabel: str = "share of runs still undecided",
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Curves of "still undecided after r rounds" (r = 0, 1, ...), one per labelled series.
+
+    ``series`` maps a label to measured shares (markers joined by a line; with ``log``,
+    zeros are left out); ``exact`` maps a label to exact probabilities, drawn as a plain
+    line in the colour of the measured series of the same label (or a colour of its own).
+    Each label has its own colour, marker and line style (:func:`series_style`). With
+    ``stagger`` the markers of different series fall on different rounds, so that curves
+    that lie on top of each other stay visible.
+    """
+    exact = dict(exact or {})
+    fig, ax = new_figure(figsize or (7.0, 3.8))
+    labels = list(dict.fromkeys([*series, *exact]))
+    count = max(len(series), 1)
+    for i, label in enumerate(labels):
+        style = series_style(i)
+        if label in exact:
+            y = np.asarray(exact[label], dtype=float)
+            x = np.arange(y.size)
+            keep = y > 0 if log else np.ones(y.size, dtype=bool)
+            ax.plot(
+                x[keep],
+                y[keep],
+                color=style["color"],
+                linestyle="-",
+                linewidth=1.4,
+                alpha=0.9,
+                label=f"{label} (exact)" if series else label,
+                zorder=1,
+            )
+        if label in series:
+            y = np.asarray(series[label], dtype=float)
+            x = np.arange(y.size)
+            keep = y > 0 if log else np.ones(y.size, dtype=bool)
+            j = list(series).index(label)
+            ax.plot(
+                x[keep],
+                y[keep],
+                markevery=(j % count, count) if stagger and y.size > 2 * count else None,
+                markersize=7,
+                linewidth=1.4 if label not in exact else 0,
+                label=f"{label} (simulated)" if label in exact else label,
+                zorder=2,
+                **style,
+            )
+    if log:
+        ax.set_yscale("log")
+    else:
+        ax.set_ylim(-0.03, 1.05)
+    ax.set_xlabel("rounds r")
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def markdown_table(headers: list[str], rows: list[list[Any]], align: str | None = None) -> str:
+    """A Markdown (MyST) table: ``headers``, then one line per row; floats to 2 decimals.
+
+    ``align`` has one letter per column: "l" (left), "r" (right) or "c" (centred); numbers
+    are right-aligned and text left-aligned by default. Display the result with
+    ``IPython.display.Markdown``.
+    """
+
+    def cell(value: Any) -> str:
+        if isinstance(value, (float, np.floating)):
+            return "–" if np.isnan(value) else f"{value:.2f}"
+        return str(value).replace("|", "\\|")
+
+    if align is None:
+        first = rows[0] if rows else []
+        align = "".join(
+            "r" if isinstance(v, (int, float, np.integer, np.floating)) else "l" for v in first
+        ) or "l" * len(headers)
+    if len(align) != len(headers) or any(len(r) != len(headers) for r in rows):
+        raise ValueError("every row and align must have one entry per header")
+    marks = {"l": ":--", "r": "--:", "c": ":-:"}
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "| " + " | ".join(marks[a] for a in align) + " |",
+    ]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Chapters 5 and 6: figures with computed alt text, and the termination bound
+# ---------------------------------------------------------------------------------------
+
+
+def figure_markdown(
+    fig: Figure,
+    *,
+    alt: str,
+    caption: str,
+    name: str,
+    dpi: float = 100,
+    colors: int | None = 64,
+) -> str:
+    """A MyST ``figure`` directive that embeds ``fig`` as a PNG (a data URI) with ``alt`` text.
+
+    Cell metadata can only hold alt text fixed in advance; use this for a figure whose alt
+    text is computed when the book is built (such as :func:`space_time_alt_text`). Glue the
+    result as Markdown, ``glue(key, Markdown(md), display=False)``, and place it in the text
+    with a ``{glue:md}`` directive and ``:format: myst``. ``name`` is the label that
+    ``{numref}`` refers to; whitespace in ``alt`` is collapsed to single spaces. With
+    ``colors`` the PNG is reduced to that many colours (a much smaller page); None keeps all.
+    """
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name):
+        raise ValueError(f"name must be a label like 'fig-round-1', got {name!r}")
+    alt_text = " ".join(str(alt).split())
+    if not alt_text:
+        raise ValueError("alt must describe the figure; got an empty text")
+    caption_text = str(caption).strip()
+    if not caption_text:
+        raise ValueError("caption must not be empty")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    png = buf.getvalue()
+    if colors is not None:
+        image = Image.open(io.BytesIO(png)).convert("RGB")
+        small = image.quantize(colors=int(colors), method=Image.Quantize.MEDIANCUT)
+        out = io.BytesIO()
+        small.save(out, format="png", optimize=True)
+        png = out.getvalue()
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f":::{{figure}} data:image/png;base64,{data}\n"
+        f":alt: {alt_text}\n"
+        f":name: {name}\n\n"
+        f"{caption_text}\n"
+        ":::\n"
+    )
+
+
+def html_with_alt(html_text: str, alt: str) -> str:
+    """``html_text`` with ``alt`` (and a matching ``aria-label``) on every ``<img>`` lacking alt.
+
+    :func:`stepper_animation_html` draws its frames into an ``<img>`` without alt text;
+    this gives readers of the static page who cannot see it a description of the round.
+    """
+    import html
+    import re
+
+    alt_text = " ".join(str(alt).split())
+    if not alt_text:
+        raise ValueError("alt must describe the image; got an empty text")
+    quoted = html.escape(alt_text, quote=True)
+
+    def label(match: re.Match[str]) -> str:
+        attrs = match.group(1)
+        if re.search(r"\balt\s*=", attrs):
+            return match.group(0)
+        return f'<img{attrs} alt="{quoted}" aria-label="{quoted}">'
+
+    return re.sub(r"<img\b([^>]*?)\s*/?>", label, html_text)
+
+
+def through_round(run: Any, round: int) -> Any:
+    """``run`` as it stood right after the last delivery of a message of ``round``.
+
+    A space-time diagram of that state shows the whole round and nothing later (the
+    diagram of the complete run stretches its time axis to the run's last delivery).
+    """
+    from .trace import DELIVER
+
+    count, last = 0, None
+    for e in run.trace:
+        if e.kind == DELIVER:
+            count += 1
+            if e.round == round:
+                last = count
+    if last is None:
+        raise ValueError(f"the run delivers no message of round {round}")
+    return run.replay(upto=last)
+
+
+def undecided_tail(p: Any, rounds: int) -> np.ndarray:
+    """P(round count > r) for r = 1..``rounds`` from an exact distribution ``p``.
+
+    ``p[r-1]`` is P(round count = r), as :func:`benor_lib.exact_rounds` returns it; the
+    probability beyond the end of ``p`` (below its tolerance) counts as still undecided.
+    """
+    p = np.asarray(p, dtype=float)
+    rest = max(0.0, 1.0 - float(p.sum()))
+    tails = np.cumsum(p[::-1])[::-1]  # tails[k] = P(count >= k + 1), summed small to large
+    out = np.full(int(rounds), rest)
+    upto = min(int(rounds), p.size - 1)
+    out[:upto] += tails[1 : upto + 1]
+    return out
+
+
+def termination_bound_figure(
+    systems: Any = ((5, 1, 40), (7, 3, 300)),
+    *,
+    scheduler: str = "split",
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """The exact P(still undecided after r rounds) against the bound (1 - 2**-n)**(r - 1).
+
+    One panel per system (n, t, rounds) of ``systems``: the exact probability under
+    ``scheduler`` (from :func:`benor_lib.exact_rounds`, random inputs) as a solid line with
+    markers, and the bound of the termination argument (which holds against any adversary
+    that settles each round's D-value before the round's first coin) as a dashed line, for
+    r = 1..rounds, on a log scale.
+    """
+    from .exact import exact_rounds
+
+    systems = [tuple(int(v) for v in s) for s in systems]
+    if not systems or any(len(s) != 3 or s[2] < 2 for s in systems):
+        raise ValueError("systems must be (n, t, rounds) triples with rounds >= 2")
+    fig, axes = new_figure_grid(1, len(systems), figsize or (4.2 * len(systems), 3.6))
+    exact_color, bound_color = OTHER_COLORS[0], OTHER_COLORS[1]
+    for ax, (n, t, rounds) in zip(axes[0], systems, strict=True):
+        r = np.arange(1, rounds + 1)
+        tail = undecided_tail(exact_rounds(n, t, scheduler=scheduler), rounds)
+        keep = tail > 0
+        ax.plot(
+            r[keep],
+            tail[keep],
+            color=exact_color,
+            marker="o",
+            markevery=max(1, rounds // 8),
+            markeredgecolor=INK,
+            markeredgewidth=0.6,
+            linewidth=1.8,
+            label=f"exact, {scheduler} adversary",
+        )
+        ax.plot(
+            r,
+            (1.0 - 2.0**-n) ** (r - 1),
+            color=bound_color,
+            linestyle="--",
+            linewidth=1.8,
+            label=f"bound $(1-2^{{-{n}}})^{{r-1}}$",
+        )
+        ax.set_yscale("log")
+        ax.set_xlim(1, rounds)
+        ax.set_title(f"n = {n}, t = {t}", loc="left")
+        ax.set_xlabel("rounds r")
+        ax.grid(True, axis="both", which="major")
+        ax.legend(loc="lower left")
+    axes[0][0].set_ylabel("P(undecided after r rounds)")
+    return fig
+
+
+def d_values_by_round(run: Any) -> dict[int, set[int]]:
+    """The values carried by the D-messages of each round of ``run`` (rounds without any are
+    left out). In the crash variant every set has one element: that is a lemma."""
+    from .trace import PROPOSE
+
+    out: dict[int, set[int]] = {}
+    for e in run.trace:
+        if e.kind == PROPOSE and e.value is not None:
+            out.setdefault(e.round, set()).add(int(e.value))
+    return out
+
+
+def first_decision_pull(run: Any) -> dict[str, Any] | None:
+    """What followed the first decision of ``run``, or None if nobody decided.
+
+    Keys: ``round`` and ``value`` of the first decision; ``all_hold`` (every process that
+    completed that round ended it with x = value, and none flipped a coin); ``adopters``
+    (how many only adopted in that round); ``next_round`` (every correct process decided
+    by the following round; None when the run did not end decided).
+    """
+    from .trace import ADOPT, COIN, DECIDE
+
+    decides = [e for e in run.trace if e.kind == DECIDE]
+    if not decides:
+        return None
+    first = min(e.round for e in decides)
+    value = next(int(e.value) for e in decides if e.round == first)
+    ends = [e for e in run.trace if e.kind in (ADOPT, COIN, DECIDE) and e.round == first]
+    return {
+        "round": first,
+        "value": value,
+        "all_hold": all(e.kind != COIN and e.value == value for e in ends),
+        "adopters": sum(e.kind == ADOPT for e in ends),
+        "next_round": (run.rounds <= first + 1) if run.status == "decided" else None,
+    }
+
+
+def reports_before_coins(run: Any) -> tuple[int, int]:
+    """(rounds of ``run`` with a coin flip, and how many of them had every report of the
+    round already sent, by every process not crashed by then, when the first coin fell)."""
+    from .trace import COIN, CRASH, REPORT, SEND
+
+    sent: dict[int, set[int]] = {}
+    crashed: set[int] = set()
+    flipped: set[int] = set()
+    settled = 0
+    for e in run.trace:
+        if e.kind == SEND and e.phase == REPORT:
+            sent.setdefault(e.round, set()).add(e.pid)
+        elif e.kind == CRASH:
+            crashed.add(e.pid)
+        elif e.kind == COIN and e.round not in flipped:
+            flipped.add(e.round)
+            live = set(range(run.n)) - crashed
+            settled += live <= sent.get(e.round, set())
+    return len(flipped), settled
+
+
+def safety_sweep(
+    runs: int = 2000,
+    *,
+    systems: Any = ((3, 1), (5, 1), (5, 2), (7, 2), (7, 3)),
+    schedulers: Any = ("uniform", "split", "random_order", "fifo"),
+    unanimous: bool = False,
+    seed: int = 0,
+    max_rounds: int = 40,
+) -> list[dict[str, Any]]:
+    """Simulate ``runs`` runs of the crash variant and tally, per scheduler, what the safety
+    lemmas and the termination argument are about.
+
+    Run i uses system ``systems[i % len(systems)]`` and scheduler ``schedulers[(i //
+    len(systems)) % len(schedulers)]``, seed ``seed + i``, inputs that are random (or all
+    equal to one random value, with ``unanimous``) and up to t crashes at random points.
+    Each row: ``scheduler``, ``runs``, ``rounds`` (rounds that reached step 2), ``d_rounds``
+    (rounds with a D-message), ``both`` (rounds with D(0) and D(1)), ``decided_runs`` (runs
+    with a decision), ``pulled`` (of those, runs whose first decision left every process that
+    finished the round holding its value, and every correct process decided a round later
+    at the latest), ``coin_rounds``, ``settled`` (rounds with a coin whose reports were all
+    sent before the first coin), ``first_round`` (runs decided in round 1), ``coins`` (coin
+    flips in all) and ``violations`` (runs with a broken property).
+    """
+    from .faults import Crash
+    from .network import run as simulate
+    from .trace import COIN, PROPOSE
+
+    systems = [tuple(s) for s in systems]
+    schedulers = list(schedulers)
+    rng = np.random.default_rng(seed)
+    rows = {
+        s: dict.fromkeys(
+            (
+                "runs",
+                "rounds",
+                "d_rounds",
+                "both",
+                "decided_runs",
+                "pulled",
+                "coin_rounds",
+                "settled",
+                "first_round",
+                "coins",
+                "violations",
+            ),
+            0,
+        )
+        for s in schedulers
+    }
+    for i in range(int(runs)):
+        n, t = systems[i % len(systems)]
+        sched = schedulers[(i // len(systems)) % len(schedulers)]
+        crashes = int(rng.integers(0, t + 1))
+        faults = [
+            Crash(
+                int(p),
+                round=int(rng.integers(1, 4)),
+                phase=int(rng.integers(1, 3)),
+                after=int(rng.integers(0, n + 1)),
+            )
+            for p in rng.choice(n, size=crashes, replace=False)
+        ]
+        inputs: Any = [int(rng.integers(0, 2))] * n if unanimous else "random"
+        r = simulate(
+            n, t, inputs, scheduler=sched, faults=faults, seed=seed + i, max_rounds=max_rounds
+        )
+        row = rows[sched]
+        row["runs"] += 1
+        row["rounds"] += max((e.round for e in r.trace if e.kind == PROPOSE), default=0)
+        dvals = d_values_by_round(r)
+        row["d_rounds"] += len(dvals)
+        row["both"] += sum(len(v) > 1 for v in dvals.values())
+        pull = first_decision_pull(r)
+        if pull is not None:
+            row["decided_runs"] += 1
+            row["pulled"] += pull["all_hold"] and pull["next_round"] is not False
+        with_coin, settled = reports_before_coins(r)
+        row["coin_rounds"] += with_coin
+        row["settled"] += settled
+        row["first_round"] += r.status == "decided" and r.rounds == 1
+        row["coins"] += sum(e.kind == COIN for e in r.trace)
+        row["violations"] += bool(r.violations)
+    return [{"scheduler": s, **rows[s]} for s in schedulers]
+
+
+# ---------------------------------------------------------------------------------------
+# How many rounds: the distribution explorer's histogram and the rounds chapter's figures
+# ---------------------------------------------------------------------------------------
+
+#: Colour, hatch and marker of the current sample and of the previous one (compare mode).
+#: Neither blue nor vermillion: those stand for the values 0 and 1.
+ROUNDS_SAMPLE_STYLES: dict[str, dict[str, str]] = {
+    "current": {"color": OTHER_COLORS[0], "hatch": "", "marker": "^"},
+    "previous": {"color": OTHER_COLORS[1], "hatch": "\\\\", "marker": "v"},
+}
+
+#: Line styles of the series in the rounds chapter's plots against n (colour, marker, dash).
+SERIES_STYLES: tuple[dict[str, str], ...] = (
+    {"color": OTHER_COLORS[0], "marker": "^", "linestyle": "-"},
+    {"color": OTHER_COLORS[1], "marker": "v", "linestyle": "--"},
+    {"color": OTHER_COLORS[3], "marker": "P", "linestyle": "-."},
+    {"color": OTHER_COLORS[2], "marker": "X", "linestyle": ":"},
+    {"color": INK, "marker": "*", "linestyle": "-"},
+)
+
+#: At most this many bars in a round histogram; longer ranges are binned.
+ROUNDS_MAX_BARS = 40
+
+
+def _round_bin_width(last_round: int, max_bars: int = ROUNDS_MAX_BARS) -> int:
+    """Width (in rounds) of the bins when rounds 1..last_round must fit in max_bars bars."""
+    return max(1, -(-int(last_round) // max_bars))
+
+
+def _binned(values: np.ndarray, width: int, bins: int) -> np.ndarray:
+    """Sum ``values[r-1]`` over bins of ``width`` rounds (the first bin starts at round 1)."""
+    padded = np.zeros(width * bins)
+    take = min(values.size, padded.size)
+    padded[:take] = values[:take]
+    return padded.reshape(bins, width).sum(axis=1)
+
+
+def draw_rounds_histogram(
+    ax: Axes,
+    views: Any,
+    *,
+    scale: str = "linear",
+    shares: bool = False,
+    last_round: int | None = None,
+    labels: Any = None,
+    legend: bool = True,
+) -> Axes:
+    """Draw one or two round-count histograms on ``ax``, each with its exact law if known.
+
+    ``views`` is a list of explorer views (``benor_lib.explorer_model.ExplorerView``): the
+    first is drawn as the current sample, a second one as the previous sample, side by side
+    in every bin. Bars count runs per round (or, with ``shares``, the share of runs); rounds
+    are grouped into equal bins when there are more than ``ROUNDS_MAX_BARS``. The exact
+    distribution, scaled the same way, is drawn as a black line with white markers. Runs cut
+    off undecided are not in the bars: a note in the corner counts them. ``scale`` is
+    ``"linear"`` or ``"log"`` (the count axis).
+    """
+    if scale not in ("linear", "log"):
+        raise ValueError(f"scale must be 'linear' or 'log', got {scale!r}")
+    views = list(views)
+    kinds = ["current", "previous"][: len(views)]
+    if last_round is None:
+        last_round = max(max(v.counts.size for v in views), 1)
+    width = _round_bin_width(last_round)
+    bins = -(-last_round // width)
+    starts = 1 + width * np.arange(bins)
+    centres = starts + (width - 1) / 2
+    slot = 0.8 * width / len(views)
+    notes = []
+    for i, (view, kind) in enumerate(zip(views, kinds, strict=False)):
+        style = ROUNDS_SAMPLE_STYLES[kind]
+        norm = view.runs if shares else 1
+        x = centres - 0.4 * width + slot * (i + 0.5)
+        heights = _binned(view.counts.astype(float), width, bins) / norm
+        if labels:
+            name = labels[i]
+        else:
+            name = {"current": "sample" if len(views) == 1 else "now", "previous": "previous"}[kind]
+        ax.bar(
+            x,
+            heights,
+            width=slot,
+            facecolor=style["color"],
+            hatch=style["hatch"],
+            edgecolor=INK,
+            linewidth=0.6,
+            label=f"{name} ({view.runs:,} runs)",
+            zorder=2,
+        )
+        if view.exact is not None:
+            scale_to = 1.0 if shares else view.runs
+            expected = _binned(np.asarray(view.exact), width, bins) * scale_to
+            keep = expected > (0 if scale == "linear" else 0.5 / (view.runs if shares else 1))
+            ax.plot(
+                x[keep],
+                expected[keep],
+                color=INK,
+                linewidth=1.2,
+                linestyle="-" if kind == "current" else "--",
+                marker="o" if kind == "current" else "s",
+                markersize=4.5,
+                markerfacecolor="white",
+                markeredgecolor=INK,
+                label="exact" + (" (previous)" if kind == "previous" else ""),
+                zorder=3,
+            )
+        if view.censored_runs:
+            who = "" if len(views) == 1 else ("previous: " if kind == "previous" else "current: ")
+            notes.append(
+                f"{who}{view.censored_runs:,} runs cut off undecided after "
+                f"{view.plan.max_rounds:,} rounds are not shown"
+            )
+    top = max(float(np.max(p.get_height())) for p in ax.patches) if ax.patches else 1.0
+    top = max([top, *(float(np.max(line.get_ydata(), initial=0)) for line in ax.get_lines())])
+    if scale == "log":
+        ax.set_yscale("log")
+        bottom = 0.5 / max(v.runs for v in views) if shares else 0.5
+        ax.set_ylim(bottom, max(top, bottom * 2) * 4)
+        ax.yaxis.set_major_locator(mpl.ticker.LogLocator(base=10))
+        ax.yaxis.set_minor_locator(mpl.ticker.NullLocator())
+        ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda y, _: f"{y:,.10g}"))
+    else:
+        ax.set_ylim(0, 1.25 * top if top > 0 else 1.0)
+    ax.set_xlim(0.5 - 0.05 * width, starts[-1] + width - 0.5 + 0.05 * width)
+    xlabel = "rounds until every process has decided"
+    if width == 1:
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True, min_n_ticks=1))
+    else:
+        xlabel += f" (bars of {width:,} rounds)"
+    ax.set_xlabel("\n".join([xlabel, *notes]))
+    ax.set_ylabel("share of runs" if shares else "runs")
+    if legend:
+        ax.legend(loc="best", fontsize=9)
+    return ax
+
+
+def rounds_histogram_figure(
+    view: Any,
+    previous: Any = None,
+    *,
+    layout: str = "overlay",
+    scale: str | None = None,
+    title: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """The distribution explorer's figure: the histogram of round counts of ``view``.
+
+    With ``previous`` (compare mode) the previous setting's histogram is drawn too, in the
+    same axes (``layout="overlay"``: two bars per round) or in a second panel on the left
+    (``layout="side"``, same scales). When the two samples have different numbers of runs,
+    both are drawn as shares of runs. ``scale`` defaults to the view's setting.
+    """
+    if layout not in ("overlay", "side"):
+        raise ValueError(f"layout must be 'overlay' or 'side', got {layout!r}")
+    scale = scale or view.settings.scale
+    views = [view] if previous is None else [view, previous]
+    shares = len({v.runs for v in views}) > 1
+    last = max(max(v.counts.size for v in views), 1)
+    if previous is None or layout == "overlay":
+        fig, ax = new_figure(figsize or FIGSIZE)
+        draw_rounds_histogram(ax, views, scale=scale, shares=shares, last_round=last)
+        if title is None:
+            title = view.label
+            if previous is not None:
+                title = f"now: {view.label}\nprevious: {previous.label}"
+        ax.set_title(title, loc="left", fontsize=11 if previous is None else 10)
+        return fig
+    fig, axes = new_figure_grid(1, 2, figsize or (FIGSIZE[0] * 1.5, FIGSIZE[1]))
+    left, right = axes[0]
+    right.sharey(left)
+    for ax, v, kind in ((left, previous, "previous"), (right, view, "current")):
+        draw_rounds_histogram(ax, [v], scale=scale, shares=shares, last_round=last, legend=False)
+        style = ROUNDS_SAMPLE_STYLES[kind]
+        for patch in ax.patches:
+            patch.set_facecolor(style["color"])
+            patch.set_hatch(style["hatch"])
+        ax.set_title(
+            ("previous: " if kind == "previous" else "now: ") + v.label, loc="left", fontsize=10
+        )
+        if v.exact is not None:
+            ax.legend(loc="best", fontsize=9, handles=ax.get_lines()[:1])
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    return fig
+
+
+def rounds_histogram_alt_text(view: Any, previous: Any = None, layout: str = "overlay") -> str:
+    """Alt text for :func:`rounds_histogram_figure`."""
+    text = view.alt_text()
+    if previous is not None:
+        where = "in a panel on the left" if layout == "side" else "beside it in every round"
+        text += f" For comparison, the previous setting is drawn {where}: {previous.alt_text()}"
+    return text
+
+
+def rounds_by_n_figure(
+    panels: Any,
+    *,
+    log: bool = True,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Curves of a round statistic against n, one panel per entry of ``panels``.
+
+    Each panel is a mapping with ``title``, ``ylabel`` and ``series``: a list of mappings
+    with ``label``, ``x`` and ``y`` (and optionally ``style``, an index into
+    ``SERIES_STYLES``, or ``reference=True`` for a thin grey dashed reference curve such as
+    2^(n-1)). The y axis is logarithmic unless ``log=False``.
+    """
+    panels = list(panels)
+    fig, axes = new_figure_grid(
+        1, len(panels), figsize or (min(11.0, 4.8 * len(panels)), FIGSIZE[1] + 0.4)
+    )
+    for ax, panel in zip(axes[0], panels, strict=True):
+        for i, series in enumerate(panel["series"]):
+            x, y = np.asarray(series["x"], float), np.asarray(series["y"], float)
+            if series.get("reference"):
+                ax.plot(
+                    x,
+                    y,
+                    color="#777777",
+                    linewidth=1.2,
+                    linestyle=(0, (4, 2)),
+                    label=series["label"],
+                    zorder=1,
+                )
+                continue
+            style = SERIES_STYLES[series.get("style", i) % len(SERIES_STYLES)]
+            ax.plot(
+                x,
+                y,
+                color=style["color"],
+                marker=style["marker"],
+                linestyle=style["linestyle"],
+                markersize=6.5,
+                markeredgecolor=INK,
+                markeredgewidth=0.6,
+                label=series["label"],
+                zorder=2,
+            )
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel("n (number of processes)")
+        ax.set_ylabel(panel["ylabel"])
+        ax.set_title(panel["title"], loc="left", fontsize=11)
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.grid(True, axis="both", which="major")
+        ax.legend(loc="upper left", fontsize=8.5)
+    return fig
+
+
+def decision_split_figure(
+    together: Any, lagged: Any, *, rounds: int | None = None, title: str | None = None
+) -> Figure:
+    """P(round count = r) as stacked bars: every process decides in round r (plain), or
+    some process decided in round r - 1 and the others follow in round r (hatched)."""
+    together, lagged = np.asarray(together, float), np.asarray(lagged, float)
+    if rounds is None:
+        total = together + lagged
+        rounds = int(np.flatnonzero(np.cumsum(total) < 1 - 1e-3).size + 1)
+    r = np.arange(1, rounds + 1)
+    fig, ax = new_figure()
+    ax.bar(
+        r,
+        together[:rounds],
+        width=0.7,
+        facecolor=ROUNDS_SAMPLE_STYLES["current"]["color"],
+        edgecolor=INK,
+        linewidth=0.6,
+        label="every process decides in round r",
+    )
+    ax.bar(
+        r,
+        lagged[:rounds],
+        bottom=together[:rounds],
+        width=0.7,
+        facecolor=ROUNDS_SAMPLE_STYLES["previous"]["color"],
+        hatch=ROUNDS_SAMPLE_STYLES["previous"]["hatch"],
+        edgecolor=INK,
+        linewidth=0.6,
+        label="some decided in round r - 1, the others in round r",
+    )
+    ax.set_xticks(r)
+    ax.set_xlabel("r: rounds until every process has decided")
+    ax.set_ylabel("probability (exact)")
+    ax.set_ylim(0, 1.05 * float((together + lagged)[:rounds].max()))
+    ax.legend(loc="upper right")
+    if title:
+        ax.set_title(title, loc="left")
+    return fig
