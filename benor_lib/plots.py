@@ -1033,11 +1033,11 @@ def html_with_alt(html_text: str, alt: str) -> str:
 
     def label(match: re.Match[str]) -> str:
         attrs = match.group(1)
-        if re.search(r"\balt\s*=", attrs):
+        if re.search(r"\balt\s*=", attrs, flags=re.IGNORECASE):
             return match.group(0)
         return f'<img{attrs} alt="{quoted}" aria-label="{quoted}">'
 
-    return re.sub(r"<img\b([^>]*?)\s*/?>", label, html_text)
+    return re.sub(r"<img\b([^>]*?)\s*/?>", label, html_text, flags=re.IGNORECASE)
 
 
 def through_round(run: Any, round: int) -> Any:
@@ -1093,7 +1093,7 @@ def termination_bound_figure(
     systems = [tuple(int(v) for v in s) for s in systems]
     if not systems or any(len(s) != 3 or s[2] < 2 for s in systems):
         raise ValueError("systems must be (n, t, rounds) triples with rounds >= 2")
-    fig, axes = new_figure_grid(1, len(systems), figsize or (4.2 * len(systems), 3.6))
+    fig, axes = new_figure_grid(1, len(systems), figsize or (3.6 * len(systems), 3.4))
     exact_color, bound_color = OTHER_COLORS[0], OTHER_COLORS[1]
     for ax, (n, t, rounds) in zip(axes[0], systems, strict=True):
         r = np.arange(1, rounds + 1)
@@ -1470,20 +1470,30 @@ def rounds_by_n_figure(
     panels: Any,
     *,
     log: bool = True,
+    stack: bool = False,
     figsize: tuple[float, float] | None = None,
 ) -> Figure:
     """Curves of a round statistic against n, one panel per entry of ``panels``.
 
+    Panels sit side by side, or one above the other with ``stack=True``.
+
     Each panel is a mapping with ``title``, ``ylabel`` and ``series``: a list of mappings
-    with ``label``, ``x`` and ``y`` (and optionally ``style``, an index into
-    ``SERIES_STYLES``, or ``reference=True`` for a thin grey dashed reference curve such as
-    2^(n-1)). The y axis is logarithmic unless ``log=False``.
+    with ``label``, ``x`` and ``y``, and optionally ``style`` (an index into
+    ``SERIES_STYLES``; by default the series' position), ``draw`` (``"both"``: line and
+    markers, the default; ``"line"``; ``"markers"``, for sampled values beside a computed
+    line of the same style) or ``reference=True`` (a thin grey dashed curve such as
+    2^(n-1)). Series without a label stay out of the legend. The y axis is logarithmic
+    unless ``log=False``; ``ylim`` in a panel sets its limits.
     """
     panels = list(panels)
-    fig, axes = new_figure_grid(
-        1, len(panels), figsize or (min(11.0, 4.8 * len(panels)), FIGSIZE[1] + 0.4)
-    )
-    for ax, panel in zip(axes[0], panels, strict=True):
+    if stack:
+        shape = (len(panels), 1)
+        size = figsize or (FIGSIZE[0] + 0.5, 3.6 * len(panels))
+    else:
+        shape = (1, len(panels))
+        size = figsize or (min(11.0, 4.8 * len(panels)), FIGSIZE[1] + 0.4)
+    fig, axes = new_figure_grid(*shape, size)
+    for ax, panel in zip(axes.ravel(), panels, strict=True):
         for i, series in enumerate(panel["series"]):
             x, y = np.asarray(series["x"], float), np.asarray(series["y"], float)
             if series.get("reference"):
@@ -1498,20 +1508,26 @@ def rounds_by_n_figure(
                 )
                 continue
             style = SERIES_STYLES[series.get("style", i) % len(SERIES_STYLES)]
+            draw = series.get("draw", "both")
+            if draw not in ("both", "line", "markers"):
+                raise ValueError(f"draw must be 'both', 'line' or 'markers', got {draw!r}")
             ax.plot(
                 x,
                 y,
                 color=style["color"],
-                marker=style["marker"],
-                linestyle=style["linestyle"],
-                markersize=6.5,
+                marker=None if draw == "line" else style["marker"],
+                linestyle="none" if draw == "markers" else style["linestyle"],
+                linewidth=1.6,
+                markersize=7.5 if draw == "markers" else 6.5,
                 markeredgecolor=INK,
                 markeredgewidth=0.6,
-                label=series["label"],
-                zorder=2,
+                label=series.get("label") or "_nolegend_",
+                zorder=3 if draw == "markers" else 2,
             )
         if log:
             ax.set_yscale("log")
+        if panel.get("ylim"):
+            ax.set_ylim(*panel["ylim"])
         ax.set_xlabel("n (number of processes)")
         ax.set_ylabel(panel["ylabel"])
         ax.set_title(panel["title"], loc="left", fontsize=11)

@@ -1,0 +1,337 @@
+"""Chapters 5 (the algorithm) and 6 (correctness): their figure helpers, their checkers,
+and the consistency of the notebooks' glue.
+
+The checkers are also exercised by the generic tests of test_classroom.py; the tests here
+pin down what these particular exercises are about.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib
+import nbformat
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+import benor_lib as bl
+from benor_lib import plots
+from benor_lib.classroom import REGISTRY, Feedback, check
+from benor_lib.classroom import ex_algorithm as ea
+from benor_lib.classroom import ex_correctness as ec
+from benor_lib.trace import DECIDE, DELIVER
+
+matplotlib.use("Agg")
+
+REPO = Path(__file__).resolve().parent.parent
+CHAPTERS = {
+    "algorithm": REPO / "book" / "algorithm.ipynb",
+    "correctness": REPO / "book" / "correctness.ipynb",
+}
+EXERCISES = [f"algorithm-{k}" for k in (1, 2, 3)] + [f"correctness-{k}" for k in (1, 2, 3)]
+
+# Answers of the wrong form, of many kinds; no checker may raise on any of them.
+MALFORMED: list[object] = [
+    None,
+    "three",
+    "",
+    True,
+    2.5,
+    float("nan"),
+    1j,
+    [],
+    [1, 2],
+    {"answer": 1},
+    [[0, 1], {"a": 1}],
+    [None] * 5,
+    [[0, 1, 2]] * 5,
+    [[0, 0, 1, 2]] * 5,
+    [[0, 1, 2, 9]] * 5,
+    np.zeros((2, 3)),
+    object(),
+]
+
+
+def _seed_run() -> bl.Run:
+    """The run chapter 5 follows: n = 5, t = 1, inputs 00111, uniform scheduler, seed 3."""
+    return bl.run(5, 1, [0, 0, 1, 1, 1], seed=3)
+
+
+# --- plots: figures with computed alt text ---------------------------------------------
+
+
+def test_figure_markdown_is_a_myst_figure_with_the_alt_text() -> None:
+    fig = plots.space_time_figure(_seed_run(), round=1)
+    md = plots.figure_markdown(
+        fig, alt="Round 1:\n  five   processes", caption="A caption.", name="fig-test-1"
+    )
+    lines = md.splitlines()
+    assert lines[0].startswith(":::{figure} data:image/png;base64,")
+    assert ":alt: Round 1: five processes" in lines
+    assert ":name: fig-test-1" in lines
+    assert "A caption." in lines and lines[-1] == ":::"
+    full = plots.figure_markdown(fig, alt="a", caption="c", name="f", colors=None)
+    assert len(full) > len(md)  # the palette reduction makes the page smaller
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"alt": "  ", "caption": "c", "name": "fig-a"}, "alt"),
+        ({"alt": "a", "caption": " ", "name": "fig-a"}, "caption"),
+        ({"alt": "a", "caption": "c", "name": "has space"}, "name"),
+        ({"alt": "a", "caption": "c", "name": "1fig"}, "name"),
+    ],
+)
+def test_figure_markdown_refuses_bad_arguments(kwargs: dict, message: str) -> None:
+    fig, _ = plots.new_figure()
+    with pytest.raises(ValueError, match=message):
+        plots.figure_markdown(fig, **kwargs)
+
+
+def test_html_with_alt_labels_images_without_alt_only() -> None:
+    html = '<div><img id="a"><img id="b" alt="kept"/><IMG id="c" /></div>'
+    out = plots.html_with_alt(html, 'say "hi" & go')
+    assert '<img id="a" alt="say &quot;hi&quot; &amp; go"' in out
+    assert 'alt="kept"' in out and out.count("alt=") == 3
+    assert 'aria-label="say &quot;hi&quot; &amp; go"' in out
+    with pytest.raises(ValueError, match="alt"):
+        plots.html_with_alt(html, " \n ")
+
+
+def test_stepper_animation_gets_alt_text() -> None:
+    html = plots.stepper_animation_html(n=3, t=1, seed=1, dpi=30)
+    assert re.search(r"<img(?![^>]*alt=)", html)  # the animation's frame has no alt
+    out = plots.html_with_alt(html, "Animation of round 1")
+    assert not re.search(r"<img(?![^>]*alt=)[^>]*>", out)
+
+
+def test_through_round_stops_after_the_round() -> None:
+    full = _seed_run()
+    state = plots.through_round(full, 1)
+    delivered = [e for e in state.trace if e.kind == DELIVER]
+    assert delivered and delivered[-1].round == 1
+    assert len(delivered) == sum(e.kind == DELIVER and e.round == 1 for e in full.trace)
+    assert all(m.round != 1 for m in state.pending)
+    with pytest.raises(ValueError, match="round 9"):
+        plots.through_round(full, 9)
+
+
+# --- plots: the termination bound -------------------------------------------------------
+
+
+def test_undecided_tail_matches_the_distribution() -> None:
+    p = bl.exact_rounds(5, 1, scheduler="split")
+    tail = plots.undecided_tail(p, 12)
+    np.testing.assert_allclose(tail, 1 - np.cumsum(p)[:12], atol=1e-12)
+    short = plots.undecided_tail(np.array([0.5, 0.25]), 4)
+    np.testing.assert_allclose(short, [0.5, 0.25, 0.25, 0.25])
+
+
+def test_exact_tail_lies_below_the_bound() -> None:
+    for n, t in ((3, 1), (5, 1), (5, 2), (7, 3)):
+        tail = plots.undecided_tail(bl.exact_rounds(n, t, scheduler="split"), 60)
+        bound = (1 - 2.0**-n) ** np.arange(60)
+        assert np.all(tail <= bound + 1e-12), (n, t)
+
+
+def test_termination_bound_figure() -> None:
+    fig = plots.termination_bound_figure(((5, 1, 20), (3, 1, 30)))
+    assert isinstance(fig, Figure)
+    axes = fig.axes
+    assert len(axes) == 2 and all(ax.get_yscale() == "log" for ax in axes)
+    exact, bound = axes[0].get_lines()[:2]
+    assert np.all(exact.get_ydata() <= bound.get_ydata()[: len(exact.get_ydata())] + 1e-12)
+    with pytest.raises(ValueError, match="triples"):
+        plots.termination_bound_figure(((5, 1),))
+
+
+# --- plots: what the lemmas are about, measured on runs -----------------------------------
+
+
+def test_d_values_by_round_single_value_and_broken_threshold() -> None:
+    for s in range(40):
+        assert all(
+            len(v) == 1 for v in plots.d_values_by_round(bl.run(5, 2, "random", seed=s)).values()
+        )
+    weak = bl.standard_rules(5, 2).with_changes(d_twice=3)
+    both = [
+        s
+        for s in range(60)
+        if any(
+            len(v) > 1
+            for v in plots.d_values_by_round(bl.run(5, 2, "random", rules=weak, seed=s)).values()
+        )
+    ]
+    assert both, "a majority of what one heard lets both values have D-messages"
+
+
+def test_first_decision_pull() -> None:
+    assert plots.first_decision_pull(bl.run(5, 1, [0, 0, 1, 1, 1], seed=3, max_rounds=1)) is None
+    pull = plots.first_decision_pull(bl.run(5, 1, [0, 0, 1, 1, 1], seed=1))
+    assert pull == {"round": 1, "value": 1, "all_hold": True, "adopters": 3, "next_round": True}
+
+
+def test_reports_before_coins() -> None:
+    coins, settled = plots.reports_before_coins(_seed_run())
+    assert coins == settled == 1
+    assert plots.reports_before_coins(bl.run(5, 1, [1] * 5, seed=0)) == (0, 0)
+
+
+def test_safety_sweep_small() -> None:
+    rows = plots.safety_sweep(40, seed=5)
+    assert [r["scheduler"] for r in rows] == ["uniform", "split", "random_order", "fifo"]
+    assert sum(r["runs"] for r in rows) == 40
+    assert all(r["both"] == 0 and r["violations"] == 0 for r in rows)
+    assert all(r["pulled"] == r["decided_runs"] for r in rows)
+    for r in rows:
+        if r["scheduler"] in ("uniform", "split"):
+            assert r["settled"] == r["coin_rounds"]
+    same = plots.safety_sweep(20, unanimous=True, seed=7)
+    assert sum(r["coins"] for r in same) == 0
+    assert sum(r["first_round"] for r in same) == 20
+
+
+# --- the checkers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_checker_accepts_its_computed_answer(exercise_id: str) -> None:
+    ex = REGISTRY[exercise_id]
+    feedback = check(exercise_id, ex.correct_answer())
+    assert feedback.ok, feedback
+
+
+WRONG = {
+    "algorithm-1": [0, None, 1, None, 1],
+    "algorithm-2": 3,
+    "algorithm-3": [[0, 2, 3, 4], [0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 4]],
+    "correctness-1": 2,
+    "correctness-2": 147,
+    "correctness-3": [[1, 2, 3, 4], [0, 1, 2, 3], [2, 3, 4, 0], [3, 4, 0, 1], [4, 0, 1, 2]],
+}
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_checker_rejects_a_wrong_answer_with_a_hint(exercise_id: str) -> None:
+    feedback = check(exercise_id, WRONG[exercise_id])
+    assert feedback.status == "wrong", feedback
+    assert feedback.hint and "Reread" in feedback.hint, feedback
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_checker_handles_malformed_answers_without_raising(exercise_id: str) -> None:
+    checker = REGISTRY[exercise_id].checker
+    statuses = set()
+    for answer in MALFORMED:
+        feedback = checker(answer)  # the checker itself must not raise
+        assert isinstance(feedback, Feedback) and not feedback.ok, (answer, feedback)
+        assert feedback.message
+        statuses.add(feedback.status)
+    assert statuses <= {"malformed", "wrong"}
+    assert check(exercise_id, ...).status == "malformed"
+
+
+def test_algorithm_1_reads_several_spellings_of_a_proposal() -> None:
+    truth = ea.cyclic_proposals()
+    assert truth == [None, None, 1, None, 1]
+    spelled = ["?" if v is None else f"D({v})" for v in truth]
+    assert check("algorithm-1", spelled).ok
+    assert check("algorithm-1", tuple(truth)).ok
+    assert check("algorithm-1", ["maybe"] * 5).status == "malformed"
+
+
+def test_algorithm_2_is_t_plus_one() -> None:
+    assert ea.decide_count(7, 3) == 4 and ea.decide_count(5, 1) == 2
+
+
+def test_parse_hearing_forms() -> None:
+    rows = [[0, 1, 2, 3]] * 5
+    assert ea.parse_hearing(rows, 5, 4) == dict.fromkeys(range(5), (0, 1, 2, 3))
+    assert ea.parse_hearing(dict(enumerate(rows)), 5, 4) == ea.parse_hearing(rows, 5, 4)
+    assert ea.parse_hearing(np.array(rows), 5, 4) == ea.parse_hearing(rows, 5, 4)
+    assert ea.parse_hearing([{0, 1, 2, 3}] * 5, 5, 4) == ea.parse_hearing(rows, 5, 4)
+    for bad, words in [
+        ([[0, 1, 2]] * 5, "exactly n - t = 4"),
+        ([[0, 0, 1, 2]] * 5, "at most once"),
+        ([[0, 1, 2, 7]] * 5, "0..4"),
+        ([[0, 1, 2, 3]] * 4, "4 entries"),
+        ({0: [0, 1, 2, 3]}, "keys"),
+        ("all of them", "got 'all of them'"),
+    ]:
+        text = ea.parse_hearing(bad, 5, 4)
+        assert isinstance(text, str) and words in text, text
+
+
+def test_algorithm_3_example_silences_round_one_and_inputs_matter() -> None:
+    answer = ea.quiet_hearing()
+    result = ea.scripted_round_one(5, 1, ea.QUIET_INPUTS, dict(enumerate(answer)))
+    assert set(ea.round_one_proposals(result).values()) == {None}
+    assert ea.quiet_hearing(inputs=(0, 1, 1, 1, 1)) is None  # no adversary can do it
+
+
+def test_correctness_1_adopter_decides_one_round_later() -> None:
+    s = ec.staggered_run()
+    assert s.round >= 2 and s.run.decision_rounds[s.decider] == s.round
+    assert ec.adopter_decision_round() == s.round + 1
+
+
+def test_correctness_2_against_the_exact_tail_and_the_bound() -> None:
+    r = ec.rounds_for_share()
+    assert ec.undecided_after(r) <= 0.01 < ec.undecided_after(r - 1)
+    b = ec.bound_rounds_for_share()
+    assert (1 - 2**-5) ** (b - 1) <= 0.01 < (1 - 2**-5) ** (b - 2)
+    assert r < b
+
+
+def test_correctness_3_setup_and_example() -> None:
+    assert len(ec.one_decider_senders()) == ec.ONE_T + 1
+    result = ec.step_three(ec.one_decider_hearing())
+    assert not isinstance(result, str)
+    deciders = [e.pid for e in result.trace if e.kind == DECIDE]
+    assert deciders == [ec.ONE_TARGET]
+    assert "coin" not in {e.kind for e in result.trace}  # lemma: nobody can be made to flip
+
+
+# --- the notebooks -----------------------------------------------------------------------
+
+_GLUE_USE = re.compile(r"\{glue(?::text|:md|:any|:figure)?\}`([A-Za-z0-9_]+)")
+_GLUE_MD_DIRECTIVE = re.compile(r"^```\{glue:md\}\s+([A-Za-z0-9_]+)", re.M)
+_GLUE_DEF = re.compile(r"""glue\(\s*["']([A-Za-z0-9_]+)["']""")
+
+
+@pytest.mark.parametrize("name", sorted(CHAPTERS))
+def test_every_glued_name_is_defined(name: str) -> None:
+    nb = nbformat.read(CHAPTERS[name], as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    used = set(_GLUE_USE.findall(text)) | set(_GLUE_MD_DIRECTIVE.findall(text))
+    defined = set(_GLUE_DEF.findall(code))
+    assert used, "the chapter glues its numbers"
+    assert used <= defined, f"used but never glued: {sorted(used - defined)}"
+
+
+@pytest.mark.parametrize("name", sorted(CHAPTERS))
+def test_exercise_cells_check_their_own_chapter(name: str) -> None:
+    nb = nbformat.read(CHAPTERS[name], as_version=4)
+    labels = re.findall(
+        r":label: (\S+)", "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    )
+    exercises = [label for label in labels if label.startswith(f"{name}-")]
+    assert len(exercises) >= 3
+    called = re.findall(
+        r'check\("([^"]+)"', "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    )
+    assert sorted(called) == sorted(exercises)
+    for cell in nb.cells:
+        if "{solution}" in cell.source:
+            assert cell.cell_type == "markdown" and "solution" in cell.metadata.get("tags", [])
+            assert cell.source.count("{solution}") == 1
+
+
+def test_chapter_5_says_at_least_one_plainly() -> None:
+    nb = nbformat.read(CHAPTERS["algorithm"], as_version=4)
+    text = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "only one" in text and "misstatement" in text and "**at least one**" in text
