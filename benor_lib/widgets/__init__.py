@@ -7,3 +7,7 @@ from ._common import KERNEL_NOTE, MessageArea, guarded, parse_int
 from .stepper import RoundStepper, round_stepper
 
 __all__ = ["KERNEL_NOTE", "MessageArea", "RoundStepper", "guarded", "parse_int", "round_stepper"]
+
+from .explorer import DistributionExplorer, distribution_explorer  # noqa: E402
+
+__all__ += ["DistributionExplorer", "distribution_explorer"]

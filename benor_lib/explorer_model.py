@@ -1,0 +1,709 @@
+"""The distribution explorer's logic, without widgets; and the rounds chapter's analyses.
+
+The explorer answers one question for one setting: how many rounds do runs of the crash
+variant take? :class:`ExplorerSettings` holds a setting and says what is wrong with a bad
+one (``ValueError``). :func:`plan_runs` applies the cap rule, :func:`compute_view` samples
+the runs with ``sample_rounds`` and adds the exact distribution from ``exact_rounds``
+where it applies, and :class:`ExplorerSession` keeps the current and the previous result
+for the compare mode. The widget (``benor_lib.widgets.explorer``) only reads its controls,
+calls these and draws the result with ``benor_lib.plots.rounds_histogram_figure``.
+
+The cap rule. The work of a sample is about ``runs x live processes x mean rounds``
+process-rounds, weighted by the scheduler (a process-round of the uniform scheduler draws
+two hypergeometric numbers and costs about ``WORK_WEIGHTS["uniform"]`` times one of the
+split adversary), plus ``ITERATION_WORK`` for every round that a block of runs is
+simulated (a block lasts as long as its slowest run). The mean is the exact one where
+``exact_rounds`` covers the setting (no crashes, n <= ``EXACT_MAX_N``), the split
+adversary's closed form where that applies, and otherwise an estimate from a small trial
+sample. When the expected work exceeds ``WORK_BUDGET``
+(about half a second on a laptop), the explorer first runs fewer runs (down to
+``MIN_RUNS``) and then, if that is not enough, stops every run after ``max_rounds``
+rounds (such runs are *censored*); the view's :meth:`ExplorerView.cap_note` says which.
+The rule depends only on the settings, never on a clock, so a seed always gives the same
+picture.
+
+For the chapter: :func:`decision_split` separates the runs in which every process decides
+in the same round from those in which some process decided one round earlier,
+:func:`event_rounds` collects the same facts from the event simulator, and
+:func:`exact_by_n` and :func:`sampled_by_n` tabulate the round count as n grows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .batch import RoundSample, chunk_sizes, sample_rounds, sweep
+from .exact import EXACT_MAX_N, exact_rounds, round_chain
+from .network import run
+from .rules import MAX_N, resolve_inputs
+
+__all__ = [
+    "COIN_LABELS",
+    "INPUT_LABELS",
+    "INPUT_MODES",
+    "MIN_RUNS",
+    "N_MAX",
+    "N_MIN",
+    "RUNS_CHOICES",
+    "SCHEDULER_LABELS",
+    "WORK_BUDGET",
+    "WORK_WEIGHTS",
+    "ExplorerSession",
+    "ExplorerSettings",
+    "ExplorerView",
+    "RunPlan",
+    "compute_view",
+    "decision_split",
+    "event_rounds",
+    "exact_by_n",
+    "exact_quantile",
+    "plan_runs",
+    "sampled_by_n",
+    "split_success_probability",
+]
+
+N_MIN, N_MAX = 2, MAX_N
+"""The range of n the explorer offers."""
+
+INPUT_MODES = ("random", "equal", "ones")
+"""Inputs: fresh fair coins per run, all processes start with 1, or the last k start with 1."""
+
+INPUT_LABELS = {"random": "random", "equal": "all equal", "ones": "number of ones"}
+SCHEDULER_LABELS = {"uniform": "uniform", "split": "split adversary"}
+COIN_LABELS = {"local": "local coins", "common": "common coin"}
+SCALES = ("linear", "log")
+
+RUNS_CHOICES = (1_000, 10_000, 100_000)
+"""The numbers of runs the explorer's menu offers (any number from 1 is accepted)."""
+
+MAX_RUNS = 1_000_000
+
+WORK_WEIGHTS = {"uniform": 20, "split": 1}
+"""Relative cost of one simulated process-round under each scheduler (measured)."""
+
+WORK_BUDGET = 30_000_000
+"""Expected weighted process-rounds one update may cost (about half a second)."""
+
+MIN_RUNS = 1_000
+"""The cap reduces the number of runs down to this before it cuts runs short."""
+
+PILOT_RUNS = 100
+"""Runs of the trial sample that estimates the mean where no exact value is available."""
+
+PILOT_SHARE = 0.1
+"""Share of the budget the trial sample may use."""
+
+ITERATION_WORK = 1_000
+"""Fixed work of one simulated round of one block of runs, in the same units."""
+
+DEFAULT_MAX_ROUNDS = 10_000
+"""Rounds after which a run is censored when the cap does not apply (or 40 x the mean)."""
+
+
+def _whole(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return int(value)
+
+
+def _pick(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class ExplorerSettings:
+    """One setting of the explorer; a bad setting raises ``ValueError`` saying what is allowed.
+
+    ``inputs``: ``"random"`` (fair coins, fresh for every run), ``"equal"`` (every process
+    starts with 1) or ``"ones"`` (the last ``ones`` processes start with 1, the others with
+    0). ``crashed`` processes (the last ones) crash before they start; at most t.
+    ``scale`` only changes how the histogram is drawn.
+    """
+
+    n: int = 5
+    t: int = 1
+    inputs: str = "random"
+    ones: int = 0
+    scheduler: str = "uniform"
+    crashed: int = 0
+    coin: str = "local"
+    runs: int = 10_000
+    seed: int = 1
+    scale: str = "linear"
+
+    def __post_init__(self) -> None:
+        n = _whole("n", self.n)
+        if not N_MIN <= n <= N_MAX:
+            raise ValueError(f"n must be between {N_MIN} and {N_MAX}, got {n}")
+        t = _whole("t", self.t)
+        if t < 0:
+            raise ValueError(f"t must be 0 or more, got {t}")
+        if 2 * t >= n:
+            raise ValueError(
+                f"t={t} is too large for n={n}: the crash variant needs n > 2t, "
+                f"so with n={n}, t can be at most {(n - 1) // 2}"
+            )
+        _pick("inputs", self.inputs, INPUT_MODES)
+        ones = _whole("number of ones", self.ones)
+        if self.inputs == "ones" and not 0 <= ones <= n:
+            raise ValueError(
+                f"the number of ones must be between 0 and n={n}, got {ones}: "
+                f"there are only {n} processes"
+            )
+        _pick("scheduler", self.scheduler, tuple(SCHEDULER_LABELS))
+        crashed = _whole("crashed processes", self.crashed)
+        if crashed < 0:
+            raise ValueError(f"crashed processes must be 0 or more, got {crashed}")
+        if crashed > t:
+            raise ValueError(
+                f"{crashed} crashed processes are more than t={t}: the protocol tolerates at "
+                f"most t crashes (with more, every process waits forever for n - t = {n - t} "
+                "messages); raise t or crash fewer"
+            )
+        _pick("coin", self.coin, tuple(COIN_LABELS))
+        runs = _whole("number of runs", self.runs)
+        if not 1 <= runs <= MAX_RUNS:
+            raise ValueError(f"the number of runs must be between 1 and {MAX_RUNS:,}, got {runs}")
+        seed = _whole("seed", self.seed)
+        if seed < 0:
+            raise ValueError(f"seed must be a whole number, 0 or more, got {seed}")
+        _pick("scale", self.scale, SCALES)
+        for name, value in (("n", n), ("t", t), ("ones", ones), ("crashed", crashed)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "runs", runs)
+        object.__setattr__(self, "seed", seed)
+
+    @property
+    def live(self) -> int:
+        """Processes that take part (n minus the crashed ones)."""
+        return self.n - self.crashed
+
+    @property
+    def sample_inputs(self) -> object:
+        """The ``inputs`` argument of :func:`~benor_lib.batch.sample_rounds`."""
+        if self.inputs == "random":
+            return "random"
+        return self.n if self.inputs == "equal" else self.ones
+
+    @property
+    def sampling_key(self) -> ExplorerSettings:
+        """These settings with the drawing-only fields set to their defaults (a cache key)."""
+        ones = self.ones if self.inputs == "ones" else 0
+        return replace(self, scale="linear", ones=ones)
+
+    @property
+    def exact_covered(self) -> bool:
+        """True when :func:`~benor_lib.exact.exact_rounds` covers this setting."""
+        return self.crashed == 0 and self.n <= EXACT_MAX_N
+
+    def label(self) -> str:
+        """A short description, for legends and titles."""
+        if self.inputs == "random":
+            inputs = "random inputs"
+        elif self.inputs == "equal":
+            inputs = "equal inputs"
+        else:
+            inputs = f"{self.ones} ones"
+        parts = [f"n={self.n}, t={self.t}", SCHEDULER_LABELS[self.scheduler]]
+        if self.crashed:
+            parts.append(f"{self.crashed} crashed")
+        parts += [COIN_LABELS[self.coin], inputs]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """How many runs to sample and when to stop a run, after the cap rule.
+
+    ``expected_rounds`` is the mean round count the rule assumed (``inf`` when the trial
+    sample had no finished run) and ``estimate`` where it came from: ``"exact"`` (the
+    Markov chain), ``"formula"`` (the split adversary's geometric law, see
+    :func:`split_success_probability`) or ``"trial"`` (a small sample). ``work`` is the
+    expected weighted work of the plan.
+    """
+
+    requested_runs: int
+    runs: int
+    max_rounds: int
+    expected_rounds: float
+    estimate: str
+    work: float
+    budget: float
+
+    @property
+    def capped_runs(self) -> bool:
+        """True when the cap reduced the number of runs."""
+        return self.runs < self.requested_runs
+
+    @property
+    def capped_rounds(self) -> bool:
+        """True when the cap stops runs early (they may be censored)."""
+        return self.max_rounds < _uncapped_rounds(self.expected_rounds)
+
+    @property
+    def capped(self) -> bool:
+        """True when the cap changed anything."""
+        return self.capped_runs or self.capped_rounds
+
+
+def _uncapped_rounds(mean: float) -> int:
+    if not math.isfinite(mean):
+        return 2**31 - 1
+    return max(DEFAULT_MAX_ROUNDS, math.ceil(40 * mean))
+
+
+def _mean(p: np.ndarray) -> float:
+    return float(np.arange(1, p.size + 1) @ p / p.sum())
+
+
+def exact_quantile(p: np.ndarray, q: float) -> int:
+    """Smallest r with P(round count <= r) >= q, for ``p[r-1] = P(round count = r)``."""
+    cdf = np.cumsum(p)
+    return int(min(np.searchsorted(cdf, q - 1e-12) + 1, p.size))
+
+
+def _exact(settings: ExplorerSettings) -> np.ndarray | None:
+    if not settings.exact_covered:
+        return None
+    return _exact_cached(
+        settings.n, settings.t, settings.sample_inputs, settings.scheduler, settings.coin
+    )
+
+
+_EXACT_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+
+def _exact_cached(n: int, t: int, inputs: object, scheduler: str, coin: str) -> np.ndarray:
+    key = (n, t, inputs, scheduler, coin)
+    if key not in _EXACT_CACHE:
+        p = exact_rounds(n, t, inputs=inputs, scheduler=scheduler, coin=coin)
+        p.setflags(write=False)
+        _EXACT_CACHE[key] = p
+        while len(_EXACT_CACHE) > 64:
+            _EXACT_CACHE.popitem(last=False)
+    return _EXACT_CACHE[key]
+
+
+def _weight(settings: ExplorerSettings) -> float:
+    return float(settings.live * WORK_WEIGHTS[settings.scheduler])
+
+
+def _work(settings: ExplorerSettings, mean: float, runs: int, max_rounds: int) -> float:
+    """Expected weighted work of sampling ``runs`` runs cut off at ``max_rounds`` rounds.
+
+    Process-rounds (``runs x live x mean``, weighted by the scheduler) plus a fixed cost per
+    simulated round of each block of runs, which lasts as long as its slowest run (about
+    ``mean x (1 + ln(block size))`` rounds for the geometric-like laws here).
+    """
+    weight = _weight(settings)
+    total = 0.0
+    for size in chunk_sizes(runs, settings.live):
+        longest = min(float(max_rounds), mean * (1.0 + math.log(size)))
+        total += size * weight * min(mean, max_rounds) + ITERATION_WORK * longest
+    return total
+
+
+def _largest(low: int, high: int, fits) -> int | None:
+    """The largest k in [low, high] with fits(k) (fits is monotone decreasing), or None."""
+    if low > high or not fits(low):
+        return None
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _split_formula_mean(settings: ExplorerSettings) -> float | None:
+    """The mean round count under the split adversary without crashes, from
+    :func:`split_success_probability` (None for other settings).
+
+    A round succeeds with probability q when the processes hold fresh fair coins; a failed
+    round leaves nobody with a D-message, so every process flips again (local coins: a
+    geometric number of rounds) or takes the same common bit (the next round succeeds).
+    """
+    if settings.scheduler != "split" or settings.crashed:
+        return None
+    n, t = settings.n, settings.t
+    q = split_success_probability(n, t)
+    if settings.inputs == "random":
+        return 1 / q if settings.coin == "local" else 2 - q
+    ones = settings.n if settings.inputs == "equal" else settings.ones
+    if 2 * max(ones, n - ones) > n + 2 * t:
+        return 1.0
+    return 1 + 1 / q if settings.coin == "local" else 2.0
+
+
+def plan_runs(settings: ExplorerSettings, budget: float = WORK_BUDGET) -> RunPlan:
+    """Apply the cap rule (see the module docstring) to ``settings``."""
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not budget > 0:
+        raise ValueError(f"budget must be a positive number, got {budget!r}")
+    p = _exact(settings)
+    formula = _split_formula_mean(settings)
+    if p is not None:
+        mean, estimate = _mean(p), "exact"
+    elif formula is not None:
+        mean, estimate = formula, "formula"
+    else:
+        per_round = PILOT_RUNS * _weight(settings) + ITERATION_WORK
+        pilot_rounds = max(1, int(budget * PILOT_SHARE // per_round))
+        pilot = sample_rounds(
+            settings.n,
+            settings.t,
+            PILOT_RUNS,
+            inputs=settings.sample_inputs,
+            scheduler=settings.scheduler,
+            faults=settings.crashed,
+            coin=settings.coin,
+            seed=np.random.default_rng([settings.seed, 1]),
+            max_rounds=pilot_rounds,
+        )
+        finished = int((~pilot.censored).sum())
+        # the mean of a geometric-like law from censored data: rounds seen / runs finished
+        mean = float(pilot.rounds.sum()) / finished if finished else math.inf
+        estimate = "trial"
+    runs = settings.runs
+    max_rounds = _uncapped_rounds(mean)
+    if _work(settings, mean, runs, max_rounds) > budget:
+        fewer = _largest(
+            min(runs, MIN_RUNS), runs, lambda k: _work(settings, mean, k, max_rounds) <= budget
+        )
+        if fewer is not None and math.isfinite(mean):
+            runs = fewer
+        else:
+            runs = min(runs, MIN_RUNS)
+            shorter = _largest(1, max_rounds, lambda m: _work(settings, mean, runs, m) <= budget)
+            max_rounds = shorter or 1
+    work = _work(settings, mean, runs, max_rounds)
+    return RunPlan(settings.runs, runs, max_rounds, mean, estimate, work, float(budget))
+
+
+@dataclass(frozen=True, eq=False)
+class ExplorerView:
+    """What the explorer shows for one setting: the sample, its statistics, the exact law."""
+
+    settings: ExplorerSettings
+    plan: RunPlan
+    sample: RoundSample
+    exact: np.ndarray | None = field(repr=False)
+
+    @property
+    def runs(self) -> int:
+        """Number of runs sampled (after the cap)."""
+        return self.sample.runs
+
+    @property
+    def counts(self) -> np.ndarray:
+        """``counts[r-1]`` = number of finished runs that took r rounds."""
+        return self.sample.histogram()
+
+    @property
+    def censored_runs(self) -> int:
+        """Runs stopped after ``max_rounds`` rounds, undecided."""
+        return int(self.sample.censored.sum())
+
+    @property
+    def label(self) -> str:
+        """A short description of the setting."""
+        return self.settings.label()
+
+    @property
+    def exact_mean(self) -> float | None:
+        """The exact mean round count, where the exact law is available."""
+        return None if self.exact is None else _mean(self.exact)
+
+    @property
+    def exact_note(self) -> str:
+        """Why the exact distribution is not shown ("" when it is)."""
+        if self.exact is not None:
+            return ""
+        s = self.settings
+        if s.crashed:
+            return "The exact distribution is not shown: it is computed for runs without crashes."
+        return (
+            f"The exact distribution is not shown: it is computed for n up to {EXACT_MAX_N} "
+            f"(here n={s.n})."
+        )
+
+    def stats(self) -> dict[str, float | int | None]:
+        """Mean, median, 99th percentile and censored share (censored runs count as
+        ``max_rounds``), with the exact mean and P(1 round) where available."""
+        s = self.sample
+        return {
+            "runs": s.runs,
+            "mean": s.mean,
+            "median": s.median,
+            "p99": s.quantile(0.99),
+            "censored_share": s.censored_share,
+            "exact_mean": self.exact_mean,
+            "exact_p1": None if self.exact is None else float(self.exact[0]),
+            "exact_p99": None if self.exact is None else exact_quantile(self.exact, 0.99),
+        }
+
+    def stats_text(self) -> str:
+        """The statistics as one line of plain text."""
+        st = self.stats()
+        text = (
+            f"{st['runs']:,} runs: mean {st['mean']:.3f} rounds, median {st['median']}, "
+            f"99th percentile {st['p99']}, censored {100 * st['censored_share']:.1f}%"
+        )
+        if st["exact_mean"] is not None:
+            text += f"; exact mean {st['exact_mean']:.3f}, exact 99th percentile {st['exact_p99']}"
+        if st["censored_share"] > 0:
+            text += " (censored runs count as the cut-off, so these are lower bounds)"
+        return text
+
+    def cap_note(self) -> str:
+        """Plain words on what the cap changed ("" when nothing)."""
+        plan, s = self.plan, self.settings
+        if not plan.capped:
+            return ""
+        if not math.isfinite(plan.expected_rounds):
+            about = "far more rounds per run than the explorer can afford"
+        elif plan.estimate == "trial":
+            about = (
+                f"roughly {_rounds_text(plan.expected_rounds)} rounds per run on average "
+                f"(estimated from a trial of {PILOT_RUNS} runs)"
+            )
+        else:
+            about = f"{_rounds_text(plan.expected_rounds)} rounds per run on average"
+            random_local = s.inputs == "random" and s.coin == "local"
+            if s.scheduler == "split" and random_local and 2 * s.t + 2 >= s.n:
+                about += " (2^(n-1) under the split adversary with t = ⌊(n-1)/2⌋)"
+        text = f"Capped to stay responsive: this setting takes {about}, so the explorer ran "
+        text += f"{plan.runs:,} runs"
+        if plan.capped_runs:
+            text += f" instead of {plan.requested_runs:,}"
+        if plan.capped_rounds:
+            share = self.sample.censored_share
+            text += (
+                f" and stopped each run after {plan.max_rounds:,} rounds: "
+                f"{100 * share:.1f}% of them were cut off undecided"
+            )
+        return text + "."
+
+    def call(self) -> str:
+        """The :func:`~benor_lib.batch.sample_rounds` call that reproduces the sample."""
+        s, plan = self.settings, self.plan
+        return (
+            f"sample_rounds({s.n}, {s.t}, {plan.runs:_}, inputs={s.sample_inputs!r}, "
+            f"scheduler={s.scheduler!r}, faults={s.crashed}, coin={s.coin!r}, "
+            f"seed={s.seed}, max_rounds={plan.max_rounds:_})"
+        )
+
+    def alt_text(self) -> str:
+        """A sentence that says what the histogram shows."""
+        counts = self.counts
+        top = int(np.argmax(counts)) + 1 if counts.size and counts.max() > 0 else None
+        text = f"Histogram of the round counts of {self.runs:,} runs ({self.label})"
+        if top is not None:
+            text += f": most runs take {top} round{'s' if top > 1 else ''}"
+            text += f", the longest finished run took {counts.size}"
+        text += f". {self.stats_text()}."
+        if self.exact is not None:
+            text += " The exact distribution is drawn over the bars."
+        return text
+
+
+def _rounds_text(x: float) -> str:
+    """A round count for a sentence: 1,234 or, beyond ten million, 9.2 × 10^18."""
+    if x < 1e7:
+        return f"{x:,.0f}"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"{mantissa} × 10^{int(exponent)}"
+
+
+def compute_view(settings: ExplorerSettings, budget: float = WORK_BUDGET) -> ExplorerView:
+    """Sample ``settings`` under the cap rule and add the exact distribution if covered."""
+    plan = plan_runs(settings, budget)
+    sample = sample_rounds(
+        settings.n,
+        settings.t,
+        plan.runs,
+        inputs=settings.sample_inputs,
+        scheduler=settings.scheduler,
+        faults=settings.crashed,
+        coin=settings.coin,
+        seed=settings.seed,
+        max_rounds=plan.max_rounds,
+    )
+    return ExplorerView(settings, plan, sample, _exact(settings))
+
+
+class ExplorerSession:
+    """The explorer's state: the current view, the previous one, and a small cache.
+
+    :meth:`update` computes the view of new settings; the view shown before becomes
+    ``previous`` when the sampled setting changed (a change of scale alone keeps it).
+    """
+
+    def __init__(self, settings: ExplorerSettings | None = None, budget: float = WORK_BUDGET):
+        self.budget = budget
+        self._cache: OrderedDict[ExplorerSettings, ExplorerView] = OrderedDict()
+        self.previous: ExplorerView | None = None
+        self.current: ExplorerView = self._view(settings or ExplorerSettings())
+        self.settings: ExplorerSettings = self.current.settings
+
+    def _view(self, settings: ExplorerSettings) -> ExplorerView:
+        key = settings.sampling_key
+        if key in self._cache:
+            self._cache.move_to_end(key)
+        else:
+            self._cache[key] = compute_view(key, self.budget)
+            while len(self._cache) > 16:
+                self._cache.popitem(last=False)
+        view = self._cache[key]
+        return view if view.settings == settings else replace(view, settings=settings)
+
+    def update(self, settings: ExplorerSettings) -> ExplorerView:
+        """Show ``settings``: returns the new current view."""
+        view = self._view(settings)
+        if settings.sampling_key != self.current.settings.sampling_key:
+            self.previous = self.current
+        self.current, self.settings = view, settings
+        return view
+
+
+# --- the chapter's analyses ---------------------------------------------------------
+
+
+def decision_split(
+    n: int,
+    t: int,
+    *,
+    inputs: object = "random",
+    scheduler: str = "uniform",
+    coin: str = "local",
+    rounds: int = 50,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact P(round count = r) split in two, for r = 1..``rounds``.
+
+    ``together[r-1]``: every process decides in round r. ``lagged[r-1]``: some process
+    decided in round r - 1 and the others decide in round r (they adopt the decided value
+    in round r - 1, as the chain of :func:`~benor_lib.exact.round_chain` shows). The sum is
+    :func:`~benor_lib.exact.exact_rounds` (with ``max_rounds=rounds``).
+    """
+    chain = round_chain(n, t, scheduler=scheduler, coin=coin)
+    rounds = _whole("rounds", rounds)
+    if rounds < 1:
+        raise ValueError(f"rounds must be at least 1, got {rounds}")
+    pi = np.zeros(n + 1)
+    if isinstance(inputs, str) and inputs == "random":
+        pi = np.array([math.comb(n, k) for k in range(n + 1)], dtype=float) / 2**n
+    else:
+        pi[int(resolve_inputs(n, inputs, np.random.default_rng(0)).sum())] = 1.0
+    together = np.zeros(rounds)
+    lagged = np.zeros(rounds)
+    for r in range(rounds):
+        together[r] = pi @ chain.all_decide
+        if r + 1 < rounds:
+            lagged[r + 1] = pi @ chain.some_decide
+        pi = pi @ chain.stay
+    return together, lagged
+
+
+@dataclass(frozen=True)
+class EventRounds:
+    """Round facts of many event-simulator runs: ``rounds`` (the last decision's round),
+    ``first`` (the first decision's round) and ``violations`` (how many runs broke a
+    property; always 0 for a correct protocol)."""
+
+    rounds: np.ndarray
+    first: np.ndarray
+    violations: int
+
+    @property
+    def lagged_share(self) -> float:
+        """Share of runs in which some process decided one round before the last."""
+        return float(np.mean(self.rounds > self.first))
+
+
+def event_rounds(
+    n: int, t: int, runs: int, *, scheduler: str = "uniform", seed: int = 0
+) -> EventRounds:
+    """Run the event simulator ``runs`` times (random inputs) and collect round facts."""
+    runs = _whole("runs", runs)
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    rng = np.random.default_rng(seed)
+    last = np.empty(runs, dtype=np.int64)
+    first = np.empty(runs, dtype=np.int64)
+    violations = 0
+    for i in range(runs):
+        result = run(n, t, "random", scheduler=scheduler, seed=int(rng.integers(2**32)))
+        if result.status != "decided":
+            raise RuntimeError(f"event-simulator run {i} ended {result.status!r}")
+        violations += bool(result.violations)
+        decided = list(result.decision_rounds.values())
+        last[i], first[i] = max(decided), min(decided)
+    return EventRounds(last, first, violations)
+
+
+def exact_by_n(
+    ns: Sequence[int],
+    t_of_n: Callable[[int], int],
+    *,
+    scheduler: str = "uniform",
+    coin: str = "local",
+) -> dict[str, np.ndarray]:
+    """Exact mean, 99th percentile and P(1 round) of the round count for each n in ``ns``.
+
+    ``t_of_n`` gives t for each n, for example ``lambda n: (n - 1) // 2``. Random inputs,
+    no crashes, n <= ``EXACT_MAX_N``. Returns arrays ``n``, ``t``, ``mean``, ``p99``, ``p1``.
+    """
+    rows = []
+    for n in ns:
+        t = int(t_of_n(n))
+        p = _exact_cached(int(n), t, "random", scheduler, coin)
+        rows.append((n, t, _mean(p), exact_quantile(p, 0.99), float(p[0])))
+    return _columns(rows, ("n", "t", "mean", "p99", "p1"))
+
+
+def sampled_by_n(
+    ns: Sequence[int],
+    t_of_n: Callable[[int], int],
+    runs: int,
+    *,
+    scheduler: str = "uniform",
+    coin: str = "local",
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
+    """Sampled mean, 99th percentile and censored share for each n, with :func:`sweep`.
+
+    Returns arrays ``n``, ``t``, ``mean``, ``p99``, ``censored_share``.
+    """
+    settings = [
+        {"n": int(n), "t": int(t_of_n(n)), "scheduler": scheduler, "coin": coin} for n in ns
+    ]
+    rows = sweep(settings, runs, seed=seed, exact=False)
+    table = [(r["n"], r["t"], r["mean"], r["p99"], r["censored_share"]) for r in rows]
+    return _columns(table, ("n", "t", "mean", "p99", "censored_share"))
+
+
+def split_success_probability(n: int, t: int) -> float:
+    """P(more than n/2 + t of n fair coins show the same value): 2 P(2 Bin(n, 1/2) > n + 2t).
+
+    Under the split adversary (no crashes, local coins) a round ends the run exactly when
+    this happens, and otherwise leaves every process flipping a fresh coin, so the round
+    count is geometric with this success probability (``tests/test_explorer.py`` checks it
+    against :func:`~benor_lib.exact.exact_rounds`). For n = 2t + 1 it is 2^(1-n).
+    """
+    n, t = _whole("n", n), _whole("t", t)
+    if n < 1 or t < 0:
+        raise ValueError(f"n must be at least 1 and t at least 0, got n={n}, t={t}")
+    wins = sum(math.comb(n, s) for s in range(n + 1) if 2 * s > n + 2 * t)
+    return 2 * wins / 2**n
+
+
+def _columns(rows: list[tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    return {name: np.array([row[i] for row in rows]) for i, name in enumerate(names)}

@@ -1,0 +1,234 @@
+"""Chapter 7, "How many rounds?" (book/rounds.ipynb): its conventions and its exercises.
+
+Every number in the prose must be computed at build time (glue), never typed by hand;
+every glue name the prose uses must be glued by a code cell; figures carry captions,
+names and alt text; exercises come with self-checking cells, solutions in their own
+tagged cells, and checkers that accept the library's answers and reject wrong ones.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from benor_lib.classroom import REGISTRY, check, ex_rounds
+
+REPO = Path(__file__).resolve().parent.parent
+CHAPTER = REPO / "book" / "rounds.ipynb"
+NOTEBOOK_BUDGET = 60  # seconds on a fresh kernel ("well under a minute")
+
+_GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
+_GLUED = re.compile(r"""\bglue\(\s*["']([\w-]+)["']""")
+_ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
+_INLINE_CODE = re.compile(r"`[^`]*`")
+_DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
+_INLINE_MATH = re.compile(r"\$[^$]+\$")
+_DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:.*$", re.M)
+_TARGET = re.compile(r"^\([\w-]+\)=\s*$", re.M)
+_DECIMAL = re.compile(r"(?<![\w.])\d*\.\d+")
+_PERCENT = re.compile(r"\d\s*(%|per ?cent)")
+
+
+def _notebook() -> nbformat.NotebookNode:
+    return nbformat.read(CHAPTER, as_version=4)
+
+
+def _tags(cell) -> set[str]:
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def _markdown() -> list[str]:
+    return [c.source for c in _notebook().cells if c.cell_type == "markdown"]
+
+
+def _code() -> list[str]:
+    return [c.source for c in _notebook().cells if c.cell_type == "code"]
+
+
+def prose_without_markup(text: str) -> str:
+    """Markdown with math, code, roles (glue, refs, citations) and directive options removed."""
+    for pattern in (_DISPLAY_MATH, _ROLE, _INLINE_CODE, _INLINE_MATH, _DIRECTIVE_OPTION, _TARGET):
+        text = pattern.sub(" ", text)
+    return text
+
+
+def test_the_prose_has_no_hand_typed_probabilities_or_percentages():
+    found = []
+    for i, text in enumerate(_markdown()):
+        prose = prose_without_markup(text)
+        found += [f"cell {i}: {m.group(0)!r}" for m in _DECIMAL.finditer(prose)]
+        found += [f"cell {i}: {m.group(0)!r}" for m in _PERCENT.finditer(prose)]
+    assert not found, "hand-typed numbers in the prose (glue them):\n" + "\n".join(found)
+
+
+def test_the_scan_would_catch_hand_typed_numbers():
+    typed = "P(1 round) is 0.586, or 58.6% of runs; about .39 in round 2."
+    prose = prose_without_markup(typed)
+    assert len(_DECIMAL.findall(prose)) == 3 and len(_PERCENT.findall(prose)) == 1
+    allowed = "With $p = 0.5$, {glue:text}`x:.3f`, `0.25`, n=5, t=1, 100,000 runs, 2^(n-1)."
+    prose = prose_without_markup(allowed)
+    assert not _DECIMAL.findall(prose) and not _PERCENT.findall(prose)
+
+
+def test_every_glue_name_in_the_prose_is_glued_by_a_code_cell():
+    glued = {name for text in _code() for name in _GLUED.findall(text)}
+    used = {m.split(":")[0] for text in _markdown() for m in _GLUE_ROLE.findall(text)}
+    assert used, "the chapter uses no glued numbers at all"
+    assert not used - glued, f"glue names used but never glued: {sorted(used - glued)}"
+    assert not glued - used, f"glued but never used in the prose: {sorted(glued - used)}"
+
+
+def test_notebook_is_stored_clean_and_follows_the_cell_conventions():
+    nb = _notebook()
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, f"cell {i} has outputs"
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert "remove-cell" in _tags(first_code), "the setup cell must be tagged remove-cell"
+    figures = [c for c in nb.cells if "figure" in c.metadata.get("mystnb", {})]
+    assert len(figures) >= 6
+    names = []
+    for cell in figures:
+        meta = cell.metadata["mystnb"]
+        assert "remove-input" in _tags(cell)
+        assert meta["figure"]["caption"].strip() and meta["figure"]["name"].startswith("fig-")
+        assert len(meta["image"]["alt"]) > 60, "alt text must say what the figure shows"
+        names.append(meta["figure"]["name"])
+    assert len(set(names)) == len(names)
+    prose = "\n".join(_markdown())
+    for name in names:
+        assert f"{{numref}}`{name}`" in prose, f"{name} is never referred to in the text"
+
+
+def test_the_explorer_cell_says_it_needs_a_live_kernel():
+    nb = _notebook()
+    cell = next(
+        c for c in nb.cells if c.cell_type == "code" and "distribution_explorer()" in c.source
+    )
+    assert "Binder" in cell.source and "local" in cell.source and "Jupyter" in cell.source
+    assert not _tags(cell) & {"remove-cell", "remove-input"}
+    before = nb.cells[nb.cells.index(cell) - 1].source
+    assert "comes alive on Binder or in local Jupyter" in before
+
+
+def test_exercises_have_check_cells_and_separate_tagged_solutions():
+    nb = _notebook()
+    labels = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown" or ":::{exercise}" not in cell.source:
+            continue
+        label = re.search(r"^:label: (\S+)$", cell.source, re.M).group(1)
+        labels.append(label)
+        check_cell = nb.cells[i + 1]
+        assert check_cell.cell_type == "code"
+        assert "from benor_lib.classroom import check" in check_cell.source
+        assert "my_answer = ...  # replace ... with your" in check_cell.source
+        assert f'check("{label}", my_answer)' in check_cell.source
+        solution = nb.cells[i + 2]
+        assert solution.cell_type == "markdown" and "solution" in _tags(solution)
+        assert solution.source.startswith(f":::{{solution}} {label}\n:class: dropdown")
+        assert ":::{exercise}" not in solution.source
+    assert len(labels) >= 3
+    assert set(labels) == {e for e in REGISTRY if e.startswith("rounds-")}
+
+
+def test_hints_name_sections_of_the_chapter():
+    headings = {
+        line.lstrip("#").strip()
+        for text in _markdown()
+        for line in text.splitlines()
+        if line.startswith("#")
+    }
+    for name in ("EARLY_SECTION", "WORST_SECTION", "GROWTH_SECTION"):
+        assert getattr(ex_rounds, name) in headings, name
+    for exercise in (e for e in REGISTRY.values() if e.chapter == "rounds"):
+        assert exercise.section in headings, exercise.id
+
+
+# --- the checkers ------------------------------------------------------------------------
+
+ROUNDS_IDS = sorted(e for e in REGISTRY if e.startswith("rounds-"))
+
+
+@pytest.mark.parametrize("exercise_id", ROUNDS_IDS)
+def test_checker_accepts_the_library_answer(exercise_id):
+    answer = REGISTRY[exercise_id].correct_answer()
+    assert check(exercise_id, answer).ok
+
+
+def test_the_answers_are_what_the_chapter_says():
+    from benor_lib import exact_rounds
+
+    assert ex_rounds.first_round_probability() == pytest.approx(
+        float(exact_rounds(5, 1, inputs=[0, 0, 1, 1, 1])[0])
+    )
+    assert ex_rounds.split_mean() == pytest.approx(2.0**6, rel=1e-8)
+    assert 0 < ex_rounds.lagged_share() < 1
+    assert ex_rounds.growth_ratio() == pytest.approx(4.0, rel=1e-8)
+    assert ex_rounds.growth_answer() == "quadruples"
+
+
+@pytest.mark.parametrize(
+    "exercise_id, wrong",
+    [
+        ("rounds-1", 0.586),  # the random-inputs probability, a likely confusion
+        ("rounds-1", 0.5),
+        ("rounds-2", 16.0),  # 2^(n-1) with n = 5
+        ("rounds-2", 7.0),
+        ("rounds-3", 0.0),
+        ("rounds-3", 0.5),
+        ("rounds-4", "doubles"),
+        ("rounds-4", "stays about the same"),
+    ],
+)
+def test_checker_rejects_wrong_answers_with_a_hint_naming_a_section(exercise_id, wrong):
+    feedback = check(exercise_id, wrong)
+    assert feedback.status == "wrong", feedback
+    assert REGISTRY[exercise_id].section in feedback.hint
+
+
+@pytest.mark.parametrize("exercise_id", ROUNDS_IDS)
+@pytest.mark.parametrize("junk", ["0.3", None, [0.3], {"p": 0.3}, float("nan"), Ellipsis, True])
+def test_checker_calls_malformed_answers_malformed(exercise_id, junk):
+    feedback = check(exercise_id, junk)
+    assert feedback.status == "malformed" and feedback.message
+
+
+def test_near_answers_are_close_not_correct():
+    p = ex_rounds.first_round_probability()
+    assert check("rounds-1", p + 0.004).ok  # a good simulation estimate
+    assert check("rounds-1", p + 0.02).status == "close"
+    assert check("rounds-2", ex_rounds.split_mean() + 1.5).ok  # a 10,000-run sample
+    assert check("rounds-2", ex_rounds.split_mean() + 6).status == "close"
+
+
+# --- the chapter runs --------------------------------------------------------------------
+
+
+@pytest.mark.book
+def test_the_chapter_executes_quickly_on_a_fresh_kernel():
+    from nbclient import NotebookClient
+
+    nb = _notebook()
+    client = NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(CHAPTER.parent)}},
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    assert elapsed < NOTEBOOK_BUDGET, f"the chapter took {elapsed:.0f} s"
+    streams = [
+        o.text
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "stream" and o.name == "stderr"
+    ]
+    assert not streams, f"the chapter wrote to stderr: {streams}"
