@@ -55,6 +55,7 @@ __all__ = [
     "WORK_WEIGHTS",
     "ExplorerSession",
     "ExplorerSettings",
+    "EventRounds",
     "ExplorerView",
     "RunPlan",
     "compute_view",

@@ -230,7 +230,7 @@ class StepperSession:
     Pass a :class:`StepperSettings` or its fields as keywords. ``k`` is the number of
     deliveries made so far; :attr:`state` is the run after them (a partial
     :class:`~benor_lib.trace.Run`). Every move returns plain sentences saying what happened
-    and why (also kept in :attr:`last_message`).
+    and why (also kept in ``last_message``).
     """
 
     def __init__(self, settings: StepperSettings | None = None, **changes: object) -> None:
