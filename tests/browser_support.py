@@ -1,0 +1,823 @@
+"""Helpers for tests/test_browser.py: the built book in a real (headless) browser, offline.
+
+Nothing here is a test. The pieces:
+
+- :func:`find_chromium` and :data:`CHROMIUM_ARGS`: Debian's Chromium, driven by Playwright;
+- :func:`ensure_npm_fixtures`: the widget embedder (``@jupyter-widgets/html-manager``),
+  ``require.js``, MathJax 3 and ``axe-core``, installed with npm into
+  ``tests/.browser_fixtures``;
+- :func:`serve`: the built HTML on a loopback port;
+- :class:`OfflineRoutes`: every request that leaves 127.0.0.1 is blocked, except the widget
+  JavaScript and MathJax that the pages load from CDNs, answered from the npm fixtures;
+- :func:`toc_documents`, :func:`pages_containing`: which pages to visit;
+- :data:`PAGE_PROBE` and friends: JavaScript that reads a loaded page;
+- :func:`image_is_opaque`, :func:`luminance_spread`: pixel checks with Pillow.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+SCREENSHOTS = TESTS / "_screenshots"
+FIGURE_SHOTS = SCREENSHOTS / "figures"
+MIN_FIGURE_SIDE = 40  # px; smaller images are icons, not figures
+FIXTURES = TESTS / ".browser_fixtures"
+
+# --- Chromium -----------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHROMIUM_HELP = (
+    "The browser tests need Chromium. On Debian or Ubuntu: "
+    "`sudo apt-get update && sudo apt-get install -y chromium` (it lands in /usr/bin/chromium); "
+    "elsewhere, point BOOK_CHROMIUM at a Chromium or Chrome executable. "
+    "(`playwright install` is not needed and not used.)"
+)
+
+
+def find_chromium() -> str | None:
+    """The Chromium to drive: $BOOK_CHROMIUM, else /usr/bin/chromium, else one on the PATH."""
+    candidates = [os.environ.get("BOOK_CHROMIUM", ""), "/usr/bin/chromium"]
+    candidates += [
+        shutil.which(name) or ""
+        for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+# --- npm fixtures -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NpmFixtures:
+    """Files from npm that the browser tests serve or inject."""
+
+    root: Path  # tests/.browser_fixtures
+
+    @property
+    def modules(self) -> Path:
+        return self.root / "node_modules"
+
+    @property
+    def html_manager_dist(self) -> Path:
+        return self.modules / "@jupyter-widgets" / "html-manager" / "dist"
+
+    @property
+    def html_manager_version(self) -> str:
+        package = self.modules / "@jupyter-widgets" / "html-manager" / "package.json"
+        return json.loads(package.read_text(encoding="utf-8"))["version"]
+
+    @property
+    def require_js(self) -> Path:
+        return self.modules / "requirejs" / "require.js"
+
+    @property
+    def mathjax_es5(self) -> Path:
+        return self.modules / "mathjax" / "es5"
+
+    @property
+    def axe_js(self) -> Path:
+        return self.modules / "axe-core" / "axe.min.js"
+
+    def missing(self) -> list[Path]:
+        needed = [
+            self.html_manager_dist / "embed-amd.js",
+            self.html_manager_dist / "embed.js",
+            self.require_js,
+            self.mathjax_es5 / "tex-mml-chtml.js",
+            self.axe_js,
+        ]
+        return [path for path in needed if not path.is_file()]
+
+
+NPM_TIMEOUT = 600  # seconds
+
+
+def ensure_npm_fixtures(root: Path = FIXTURES) -> NpmFixtures:
+    """Install tests/package.json's packages (locked by tests/package-lock.json) into ``root``.
+
+    Runs ``npm ci`` only when a needed file is missing, or when the lock file changed since
+    the last install. Raises RuntimeError with a message saying what to do.
+    """
+    fixtures = NpmFixtures(root)
+    lock = TESTS / "package-lock.json"
+    stamp = root / ".installed-from"
+    lock_digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    up_to_date = stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == lock_digest
+    if not fixtures.missing() and up_to_date:
+        return fixtures
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError(
+            "The browser tests need npm to fetch their JavaScript fixtures "
+            "(@jupyter-widgets/html-manager, requirejs, axe-core). Install Node.js and npm "
+            "(Debian/Ubuntu: `sudo apt-get install -y npm`), then rerun; or install them "
+            f"yourself: `cp tests/package.json tests/package-lock.json {root}/ && "
+            f"npm ci --prefix {root}`."
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(TESTS / name, root / name)
+    command = [npm, "ci", "--prefix", str(root), "--no-audit", "--no-fund", "--ignore-scripts"]
+    try:
+        result = subprocess.run(
+            command,
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=NPM_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError(f"`{' '.join(command)}` took more than {NPM_TIMEOUT} s") from error
+    if result.returncode != 0 or fixtures.missing():
+        raise RuntimeError(
+            f"`{' '.join(command)}` failed (exit {result.returncode}); missing: "
+            f"{[str(p) for p in fixtures.missing()]}\n{result.stdout[-3000:]}"
+        )
+    stamp.write_text(lock_digest + "\n", encoding="utf-8")
+    return fixtures
+
+
+# --- the table of contents and the built pages ----------------------------------------------
+
+
+def toc_documents(toc: Path = REPO / "_toc.yml") -> list[str]:
+    """Every document of _toc.yml (root, parts, chapters, sections), without its extension."""
+    data = yaml.safe_load(toc.read_text(encoding="utf-8"))
+    documents = [data["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                documents.append(entry["file"])
+            for key in ("parts", "chapters", "sections"):
+                walk(entry.get(key) or [])
+
+    walk([data])
+    return [re.sub(r"\.(ipynb|md|rst)$", "", doc) for doc in documents]
+
+
+def pages_containing(html_dir: Path, needle: str) -> list[str]:
+    """The ToC documents whose built HTML contains ``needle``."""
+    return [
+        doc
+        for doc in toc_documents()
+        if (html_dir / f"{doc}.html").is_file()
+        and needle in (html_dir / f"{doc}.html").read_text(encoding="utf-8")
+    ]
+
+
+class _Ids(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for key, value in attrs:
+            if value and (key == "id" or (key == "name" and tag == "a")):
+                self.ids.add(value)
+
+
+@functools.cache
+def ids_in(path: Path) -> frozenset[str]:
+    """The ids (and <a name>s) of one built HTML file."""
+    parser = _Ids()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return frozenset(parser.ids)
+
+
+def file_for_url(html_dir: Path, base_url: str, url: str) -> Path | None:
+    """The file of ``html_dir`` that a loopback ``url`` names, or None if it is elsewhere."""
+    if not url.startswith(base_url):
+        return None
+    path = unquote(urlsplit(url).path).lstrip("/")
+    target = html_dir / path
+    if not path or target.is_dir():
+        target = target / "index.html"
+    return target
+
+
+# --- the loopback server ------------------------------------------------------------------
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="book-http", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+# --- offline routing ----------------------------------------------------------------------
+
+# What the built pages load from CDNs, and what answers instead, offline:
+# - MyST-NB's nb_ipywidgets_js (pages with widget state): require.js from cdnjs, then
+#   html-manager's embed-amd.js (or, if configured, embed.js) from jsDelivr, which loads
+#   its own chunks, CSS and fonts from the same dist/ folder;
+# - Sphinx's MathJax 3 (tex-mml-chtml.js from jsDelivr), which loads its fonts and
+#   components from beside itself.
+HTML_MANAGER_URL = re.compile(
+    r"^https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/@jupyter-widgets/html-manager@"
+    r"(?P<version>[^/]+)/dist/(?P<file>[^?#]+)"
+)
+MATHJAX_URL = re.compile(
+    r"^https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/mathjax@3[^/]*/es5/(?P<file>[^?#]+)"
+)
+REQUIRE_JS_URL = re.compile(r"^https://[^/]+/.*/require(?:\.min)?\.js(?:[?#].*)?$")
+_MIME = {
+    ".js": "application/javascript",
+    ".css": "text/css",
+    ".map": "application/json",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".eot": "application/vnd.ms-fontobject",
+    ".svg": "image/svg+xml",
+}
+
+
+def is_loopback(url: str) -> bool:
+    return urlsplit(url).hostname in ("127.0.0.1", "localhost")
+
+
+def is_local(url: str) -> bool:
+    """Loopback, or a URL that never touches the network (data:, blob:, about:)."""
+    return is_loopback(url) or url.startswith(("data:", "blob:", "about:"))
+
+
+@dataclass
+class OfflineRoutes:
+    """A Playwright route handler: loopback passes, CDN widget JS is served locally, rest blocked.
+
+    ``fixtures`` may be None (pages are then loaded as an offline reader gets them). The
+    handler records what it blocked and what it substituted, for the tests' messages.
+    """
+
+    fixtures: NpmFixtures | None = None
+    blocked: list[str] = field(default_factory=list)
+    substituted: dict[str, str] = field(default_factory=dict)
+
+    def local_file_for(self, url: str) -> Path | None:
+        if self.fixtures is None:
+            return None
+        for pattern, folder in (
+            (HTML_MANAGER_URL, self.fixtures.html_manager_dist),
+            (MATHJAX_URL, self.fixtures.mathjax_es5),
+        ):
+            match = pattern.match(url)
+            if match:
+                candidate = (folder / match["file"]).resolve()
+                return candidate if candidate.is_relative_to(folder.resolve()) else None
+        if REQUIRE_JS_URL.match(url):
+            return self.fixtures.require_js
+        return None
+
+    def handle(self, route, request) -> None:  # playwright Route, Request
+        url = request.url
+        if is_local(url):
+            if request.resource_type == "document" and self.fixtures is not None:
+                self._serve_document_without_sri(route)
+            else:
+                route.continue_()
+            return
+        local = self.local_file_for(url)
+        if local is not None and local.is_file():
+            self.substituted[url] = str(local)
+            route.fulfill(
+                status=200,
+                body=local.read_bytes(),
+                headers={
+                    "Content-Type": _MIME.get(local.suffix, "application/octet-stream"),
+                    # the page loads these with crossorigin="anonymous"
+                    "Access-Control-Allow-Origin": "*",
+                },
+            )
+            return
+        self.blocked.append(url)
+        route.abort("blockedbyclient")
+
+    def _serve_document_without_sri(self, route) -> None:
+        """Fetch the page and drop the integrity attribute of the scripts served locally.
+
+        MyST-NB loads require.js from cdnjs with a Subresource Integrity hash of cdnjs's
+        minified build; the npm package ships the unminified require.js of the same library,
+        so the browser would refuse it. Only the scripts this handler substitutes lose their
+        hash; the page is otherwise unchanged.
+        """
+        response = route.fetch()
+        body = response.text()
+
+        def strip(match: re.Match[str]) -> str:
+            tag = match.group(0)
+            src = re.search(r'src="([^"]+)"', tag)
+            if src and self.local_file_for(src.group(1)) is not None:
+                return re.sub(r'\s+integrity="[^"]*"', "", tag)
+            return tag
+
+        body = re.sub(r"<script\b[^>]*>", strip, body)
+        route.fulfill(response=response, body=body)
+
+
+# --- reading a page -----------------------------------------------------------------------
+
+# Runs in the page; returns what the tests check. Scope: the article (the page's content),
+# except for the title, the images (all of them) and the links (all of them).
+PAGE_PROBE = r"""
+async () => {
+  const article = document.querySelector("article.bd-article") ||
+                  document.querySelector("article") || document.querySelector("main") ||
+                  document.body;
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0;
+  };
+  const text = (el) => el.textContent.replace(/[#¶]\s*$/, "").trim().slice(0, 80);
+  const headings = Array.from(article.querySelectorAll("h1, h2, h3, h4, h5, h6"))
+    .map((h) => ({level: Number(h.tagName[1]), text: text(h)}));
+  const errorOutputs = Array.from(article.querySelectorAll(
+      ".output.stderr, .output.traceback, .output.error, .cell_output .stderr, " +
+      ".cell_output .traceback, [data-mime-type='application/vnd.jupyter.stderr']"))
+    .map((el) => el.className + ": " + el.textContent.trim().slice(0, 200));
+  const blobData = async (src) => {
+    try {
+      const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
+      let binary = "";
+      for (let i = 0; i < bytes.length; i += 0x8000) {
+        binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      }
+      return "data:application/octet-stream;base64," + btoa(binary);
+    } catch (e) { return null; }
+  };
+  const images = [];
+  for (const img of Array.from(document.images)) {
+    const src = img.currentSrc || img.src;
+    images.push({
+      src: src.startsWith("blob:") ? (await blobData(src)) || src : src,
+      srcAttr: (img.getAttribute("src") || "").slice(0, 200),
+      alt: img.getAttribute("alt"),
+      ariaLabel: img.getAttribute("aria-label"),
+      title: img.getAttribute("title"),
+      role: img.getAttribute("role"),
+      ariaHidden: img.closest("[aria-hidden='true']") !== null,
+      complete: img.complete,
+      naturalWidth: img.naturalWidth,
+      naturalHeight: img.naturalHeight,
+      inArticle: article.contains(img),
+      shown: visible(img),
+      id: img.id,
+    });
+  }
+  const links = Array.from(document.querySelectorAll("a[href]"))
+    .map((a) => ({href: a.href, raw: a.getAttribute("href"), text: text(a)}));
+  return {
+    url: location.href,
+    title: document.title.trim(),
+    h1: Array.from(article.querySelectorAll("h1")).filter(visible).map(text),
+    headings,
+    errorOutputs,
+    articleText: article.innerText,
+    images,
+    links,
+    theme: document.documentElement.dataset.theme || "",
+  };
+}
+"""
+
+# Waits until every <img> has finished loading (or failed): naturalWidth is then final.
+IMAGES_SETTLED = "() => Array.from(document.images).every((img) => img.complete)"
+
+_FILE_NAME_ALT = re.compile(
+    r"""(^|[/\\])[\w.-]+\.(png|jpe?g|gif|svg|webp|bmp|tiff?)$|^_images|^data:|^https?://""",
+    re.IGNORECASE,
+)
+_MEANINGLESS_ALT = {
+    "png", "jpg", "jpeg", "svg", "gif", "image", "img", "figure", "fig", "picture", "graph",
+    "plot", "chart", "output", "untitled", "none", "null", "undefined",
+}  # fmt: skip
+
+
+def alt_text_problem(image: dict) -> str | None:
+    """Why an image (as :data:`PAGE_PROBE` reports it) lacks a text alternative, or None.
+
+    The text alternative is the alt attribute; an image without one may carry it in
+    aria-label or title instead (ipywidgets' Image widget can set only a title, through
+    its ``tooltip``), as assistive technology and axe-core accept.
+    """
+    src = image.get("srcAttr") or image.get("src") or ""
+    alt = image.get("alt")
+    if alt is None:
+        alt = image.get("ariaLabel") or image.get("title")
+    if alt is None:
+        return "no alt attribute"
+    text = alt.strip()
+    if not text:
+        return "empty alt text"
+    name = urlsplit(src).path.rsplit("/", 1)[-1] if not src.startswith("data:") else ""
+    if text.lower() in _MEANINGLESS_ALT or re.fullmatch(r"[\W\d_]+", text):
+        return f"alt text says nothing: {text!r}"
+    if (
+        _FILE_NAME_ALT.search(text)
+        or (name and text == name)
+        or re.fullmatch(r"[0-9a-f]{16,}", text)
+    ):
+        return f"alt text is a file name: {text!r}"
+    return None
+
+
+def heading_order_problems(headings: list[dict]) -> list[str]:
+    """Headings must start at h1 and never skip a level going down (h2 -> h4)."""
+    problems = []
+    previous = 0
+    for heading in headings:
+        level = heading["level"]
+        if level > previous + 1:
+            problems.append(
+                f"h{level} {heading['text']!r} follows "
+                + (f"h{previous}" if previous else "the start of the page")
+            )
+        previous = level
+    return problems
+
+
+# --- pixels -------------------------------------------------------------------------------
+
+
+def image_bytes(html_dir: Path, base_url: str, src: str) -> bytes | None:
+    """The bytes of an image the page shows: a data: URL, or a file of the build."""
+    if src.startswith("data:"):
+        header, _, payload = src.partition(",")
+        return (
+            base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode()
+        )
+    path = file_for_url(html_dir, base_url, src)
+    return path.read_bytes() if path is not None and path.is_file() else None
+
+
+def image_is_opaque(data: bytes) -> tuple[bool, str]:
+    """Whether a raster image has no transparent pixel (no alpha, or alpha 255 everywhere)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        mode = image.mode
+        if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in image.info):
+            alpha = image.convert("RGBA").getchannel("A")
+            low, high = alpha.getextrema()
+            if low < 255:
+                histogram = alpha.histogram()
+                transparent = sum(histogram[:255]) / max(1, sum(histogram))
+                return False, f"{mode}, {transparent:.0%} of pixels not opaque (min alpha {low})"
+            return True, f"{mode}, alpha 255 everywhere"
+        if "transparency" in image.info:
+            return False, f"{mode} with a transparent colour"
+        return True, f"{mode}, no alpha channel"
+
+
+def luminance_spread(
+    png: bytes, low: float = 0.05, high: float = 0.95
+) -> tuple[float, float, float]:
+    """(median, ``low`` quantile, ``high`` quantile) of the luminance (0..255) of an image."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        histogram = image.convert("L").histogram()
+    total = sum(histogram)
+
+    def percentile(q: float) -> float:
+        running = 0
+        for value, count in enumerate(histogram):
+            running += count
+            if running >= q * total:
+                return float(value)
+        return 255.0
+
+    return percentile(0.5), percentile(low), percentile(high)
+
+
+def safe_name(document: str) -> str:
+    """A file-name-safe version of a document name (book/preface -> book-preface)."""
+    return re.sub(r"[^\w.-]+", "-", document).strip("-")
+
+
+# --- visiting pages -----------------------------------------------------------------------
+
+# Messages that the book's own pages print on every page because of the theme or an
+# extension, not because of anything the book wrote. Each is matched exactly, and only
+# these are forgiven; report anything new.
+KNOWN_CHROME_NOISE = {
+    # sphinx-thebe 0.3.1 adds its inline config script after Sphinx's builder is set up, and
+    # Sphinx 7 then writes it twice into every page (filename None and ""): the second copy
+    # redeclares a const. The first copy has already run, so Live Code still works.
+    "Identifier 'THEBE_JS_URL' has already been declared",
+}
+
+# Uncaught errors forgiven only when thrown from the widget embedder's own code:
+# @jupyter-widgets/html-manager 1.x (the ipywidgets 8 line, up to 1.0.15 at least) typesets
+# every widget label with MathJax 2's MathJax.Hub.Queue whenever window.MathJax exists; the
+# book's pages configure MathJax 3, which has no Hub. The widget is drawn before this
+# throws; only LaTeX in widget labels (the book uses none) would stay untypeset.
+KNOWN_WIDGET_NOISE = {
+    "Cannot read properties of undefined (reading 'Queue')",
+}
+WIDGET_EMBEDDER = "@jupyter-widgets/html-manager"
+
+WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGETS_RENDERED = (
+    "() => { const views = document.querySelectorAll("
+    "'script[type=\"" + WIDGET_VIEW_MIME + "\"]').length;"
+    " return views === 0 || document.querySelectorAll('.widget-subarea').length >= views; }"
+)
+
+# axe-core runs on the chapter itself (article.bd-article). The theme's chrome around it
+# (navbar, sidebars, the article header's buttons) is excluded: pydata-sphinx-theme 0.17's
+# search and colour-mode buttons fail label-content-name-mismatch ("serious"), which the
+# book cannot fix. Also excluded: the handle of ipywidgets' own slider (.noUi-handle),
+# a role="slider" div that html-manager renders without an accessible name
+# (aria-input-field-name); the slider's visible description is beside it, and in the
+# static page it cannot be moved anyway (no kernel).
+AXE_CONTEXT = {"include": [["article.bd-article"]], "exclude": [[".noUi-handle"]]}
+AXE_RUN = """
+async (context) => {
+  const result = await axe.run(context, {resultTypes: ["violations"]});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => n.target.join(" ") + ": " +
+                              (n.failureSummary || "").replace(/\\s+/g, " ").slice(0, 240)),
+  }));
+}
+"""
+SERIOUS = ("serious", "critical")
+
+# Violations in markup that Sphinx itself writes inside the chapter, forgiven node by node
+# (rule id, CSS selector axe reports for the node). Anything else on the same page counts.
+KNOWN_AXE_EXCEPTIONS = {
+    # docutils/Sphinx 7 writes the bibliography as <div role="list" class="citation-list">
+    # whose children are <div role="doc-biblioentry"> (a DPUB role that is not a list
+    # item), so axe reports the list as lacking list items. The entries still read in
+    # order; fixing it means changing Sphinx's HTML writer.
+    ("aria-required-children", ".citation-list"),
+}
+
+
+def serious_axe_violations(violations: list[dict]) -> list[dict]:
+    """The serious and critical violations, without :data:`KNOWN_AXE_EXCEPTIONS`."""
+    kept = []
+    for violation in violations:
+        if violation["impact"] not in SERIOUS:
+            continue
+        nodes = [
+            node
+            for node in violation["nodes"]
+            if (violation["id"], node.split(":", 1)[0].strip()) not in KNOWN_AXE_EXCEPTIONS
+        ]
+        if nodes:
+            kept.append({**violation, "nodes": nodes})
+    return kept
+
+
+VIEWPORT = {"width": 1280, "height": 900}
+SETTLE_MS = 300
+MATHJAX_TIMEOUT_MS = 30_000
+# True once MathJax 3 has typeset the page, or when the page has no (working) MathJax.
+MATHJAX_DONE = """
+() => new Promise((resolve) => {
+  const mj = window.MathJax;
+  if (!mj || !mj.startup || !mj.startup.promise) { resolve(true); return; }
+  mj.startup.promise.then(() => resolve(true), () => resolve(true));
+})
+"""
+WIDGET_TIMEOUT_MS = 20_000
+
+
+@dataclass
+class PageReport:
+    """What one visit of one page, in one colour mode, found."""
+
+    document: str
+    mode: str
+    url: str
+    probe: dict
+    js_errors: list[str]
+    failed_requests: list[str]
+    blocked: list[str]
+    axe: list[dict]
+    screenshot: Path
+    seconds: float
+    figures: list[FigureShot] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FigureShot:
+    """One figure of the chapter as the browser drew it: where, and how its pixels spread."""
+
+    index: int  # among the article's <img> elements
+    alt: str
+    path: Path
+    median: float  # luminance 0..255: the figure's background, in practice
+    dark_ink: float  # 1st percentile
+    light_ink: float  # 99th percentile
+
+    @property
+    def contrast(self) -> float:
+        """How far the figure's ink stands out from its background."""
+        return max(self.median - self.dark_ink, self.light_ink - self.median)
+
+
+class Listener:
+    """Collects a page's JavaScript errors and failed loopback requests while it is open."""
+
+    def __init__(self, page) -> None:
+        self.js_errors: list[str] = []
+        self.failed_requests: list[str] = []
+        page.on("pageerror", self._on_page_error)
+        page.on("console", self._on_console)
+        page.on("requestfailed", self._on_request_failed)
+        page.on("response", self._on_response)
+
+    def _on_page_error(self, error) -> None:
+        message = getattr(error, "message", None) or str(error)
+        stack = getattr(error, "stack", None) or ""
+        first_frame = next((line for line in stack.splitlines() if " at " in line), "")
+        if message in KNOWN_WIDGET_NOISE and WIDGET_EMBEDDER in first_frame:
+            return
+        if message not in KNOWN_CHROME_NOISE:
+            self.js_errors.append(f"uncaught {getattr(error, 'name', 'Error')}: {message}")
+
+    def _on_console(self, message) -> None:
+        if message.type != "error":
+            return
+        where = (message.location or {}).get("url", "")
+        text = message.text
+        if text in KNOWN_CHROME_NOISE:
+            return
+        if where and not is_local(where):
+            return  # a blocked or failing third-party (CDN) resource: expected offline
+        if "net::ERR_BLOCKED_BY_CLIENT" in text:
+            return  # the console's echo of a request this test blocked on purpose
+        self.js_errors.append(f"console.error at {where or '?'}: {text[:500]}")
+
+    def _on_request_failed(self, request) -> None:
+        if is_loopback(request.url):
+            self.failed_requests.append(f"{request.url}: {request.failure}")
+
+    def _on_response(self, response) -> None:
+        if is_loopback(response.url) and response.status >= 400:
+            self.failed_requests.append(f"{response.url}: HTTP {response.status}")
+
+
+class BookInBrowser:
+    """The built book, served on a loopback port, and one headless Chromium to read it.
+
+    ``report(document, mode)`` visits a page once per mode and caches what it found;
+    ``open(document, mode)`` gives a live page for tests that interact with it.
+    """
+
+    def __init__(self, browser, base_url: str, html_dir: Path, fixtures: NpmFixtures) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.html_dir = html_dir
+        self.fixtures = fixtures
+        self._reports: dict[tuple[str, str], PageReport] = {}
+
+    def url(self, document: str) -> str:
+        return f"{self.base_url}{document}.html"
+
+    @contextmanager
+    def open(self, document: str, mode: str = "light", *, widgets: bool = True):
+        """(page, listener, routes) with ``document`` loaded and settled, in ``mode``."""
+        context = self.browser.new_context(viewport=VIEWPORT, color_scheme=mode)
+        # pydata-sphinx-theme reads the mode from localStorage before the first paint
+        context.add_init_script(
+            f"try {{ localStorage.setItem('mode', '{mode}'); "
+            f"localStorage.setItem('theme', '{mode}'); }} catch (e) {{}}"
+        )
+        routes = OfflineRoutes(self.fixtures if widgets else None)
+        context.route("**/*", routes.handle)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        listener = Listener(page)
+        try:
+            page.goto(self.url(document), wait_until="load")
+            page.wait_for_function(IMAGES_SETTLED)
+            if widgets:
+                try:  # the widget test says what went wrong; here, just give them time
+                    page.wait_for_function(WIDGETS_RENDERED, timeout=WIDGET_TIMEOUT_MS)
+                except Exception as error:  # playwright's TimeoutError
+                    if type(error).__name__ != "TimeoutError":
+                        raise
+            page.wait_for_function(MATHJAX_DONE, timeout=MATHJAX_TIMEOUT_MS)
+            page.wait_for_timeout(SETTLE_MS)
+            yield page, listener, routes
+        finally:
+            context.close()
+
+    def report(self, document: str, mode: str = "light") -> PageReport:
+        key = (document, mode)
+        if key not in self._reports:
+            self._reports[key] = self._visit(document, mode)
+        return self._reports[key]
+
+    def _visit(self, document: str, mode: str) -> PageReport:
+        import time
+
+        start = time.monotonic()
+        screenshot = SCREENSHOTS / f"{safe_name(document)}-{mode}.png"
+        with self.open(document, mode) as (page, listener, routes):
+            probe = page.evaluate(PAGE_PROBE)
+            page.screenshot(path=str(screenshot), full_page=True)
+            figures = self._shoot_figures(page, document, mode)
+            if page.query_selector("article.bd-article") is None:
+                axe = [
+                    {
+                        "id": "no-article",
+                        "impact": "critical",
+                        "help": "the page has no article.bd-article to check",
+                        "helpUrl": "",
+                        "nodes": [],
+                    }
+                ]
+            else:
+                page.add_script_tag(path=str(self.fixtures.axe_js))
+                axe = page.evaluate(AXE_RUN, AXE_CONTEXT)
+            return PageReport(
+                document=document,
+                mode=mode,
+                url=page.url,
+                probe=probe,
+                js_errors=sorted(set(listener.js_errors)),
+                failed_requests=sorted(set(listener.failed_requests)),
+                blocked=sorted(set(routes.blocked)),
+                axe=axe,
+                screenshot=screenshot,
+                seconds=time.monotonic() - start,
+                figures=figures,
+            )
+
+    def _shoot_figures(self, page, document: str, mode: str) -> list[FigureShot]:
+        """Screenshots of the article's figures (images at least MIN_FIGURE_SIDE px)."""
+        shots = []
+        images = page.locator("article.bd-article img")
+        for index in range(images.count()):
+            image = images.nth(index)
+            box = image.bounding_box()
+            if box is None or min(box["width"], box["height"]) < MIN_FIGURE_SIDE:
+                continue
+            image.scroll_into_view_if_needed()
+            path = FIGURE_SHOTS / f"{safe_name(document)}-{index}-{mode}.png"
+            median, dark, light = luminance_spread(
+                image.screenshot(path=str(path)), low=0.01, high=0.99
+            )
+            alt = image.get_attribute("alt") or image.get_attribute("title") or ""
+            shots.append(FigureShot(index, alt, path, median, dark, light))
+        return shots

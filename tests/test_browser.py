@@ -1,0 +1,443 @@
+"""The built HTML as readers get it: a real browser, offline, accessible, in both themes.
+
+Headless Chromium (Debian's, driven by Playwright) reads the book that ``book_build``
+(conftest.py) builds once per session, served from 127.0.0.1. Nothing leaves the machine:
+requests to other hosts are blocked, except what the pages load from CDNs to draw
+themselves (the ipywidgets embedder, require.js, MathJax 3), which is answered from npm
+copies in tests/.browser_fixtures (installed on first use with ``npm ci`` from
+tests/package-lock.json), so the pages look as they do online. Full-page screenshots of
+every page, light and dark, land in tests/_screenshots/ (figures in figures/) for a person
+to look at.
+
+Run just these: ``pytest -m browser``. Skip them: ``pytest -m "not browser"``.
+They need Chromium (``apt-get install chromium``) and npm; they never skip: without
+Chromium they fail and say how to get it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+import browser_support as bs
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import BookBuild
+
+pytestmark = pytest.mark.browser
+
+DOCUMENTS = bs.toc_documents()
+MODES = ("light", "dark")
+ROOT_DOCUMENT = DOCUMENTS[0]
+
+# Widgets: the round stepper (book/algorithm.ipynb) and the distribution explorer
+# (book/rounds.ipynb); the no-kernel animation: book/algorithm.ipynb. The tests find them
+# by what the built pages contain, not by name.
+WIDGET_CONTROLS = (
+    ".widget-slider, .widget-button, button.jupyter-button, .widget-dropdown, "
+    ".widget-text, .widget-toggle-buttons, .widget-checkbox, .widget-radio, .widget-html, "
+    ".widget-image, .widget-label"
+)
+
+
+# --- fixtures -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def npm_fixtures() -> bs.NpmFixtures:
+    """html-manager, require.js, MathJax and axe-core from npm (installed on first use)."""
+    try:
+        return bs.ensure_npm_fixtures()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium executable; fails (never skips, locally or in CI) when there is none."""
+    path = bs.find_chromium()
+    if path is None:
+        pytest.fail(bs.CHROMIUM_HELP, pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def book_in_browser(
+    book_build: BookBuild,
+    npm_fixtures: bs.NpmFixtures,
+    chromium: str,
+    request: pytest.FixtureRequest,
+) -> Iterator[bs.BookInBrowser]:
+    """The session's build, served on 127.0.0.1, and one headless Chromium to read it."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail(
+            "the browser tests need the playwright package: pip install -r requirements-dev.txt",
+            pytrace=False,
+        )
+    bs.FIGURE_SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in [*bs.SCREENSHOTS.glob("*.png"), *bs.FIGURE_SHOTS.glob("*.png")]:
+        old.unlink()
+    _tell(request.config, f"\nbrowser screenshots go to {bs.SCREENSHOTS}")
+    with bs.serve(book_build.html_dir) as base_url, sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=chromium, args=bs.CHROMIUM_ARGS)
+        except Exception as error:  # say which browser failed, and how to get another
+            pytest.fail(f"could not start {chromium}: {error}\n{bs.CHROMIUM_HELP}", pytrace=False)
+        book = bs.BookInBrowser(browser, base_url, book_build.html_dir, npm_fixtures)
+        try:
+            yield book
+        finally:
+            browser.close()
+    shots = len(list(bs.SCREENSHOTS.rglob("*.png")))
+    _tell(request.config, f"\nbrowser screenshots: {shots} in {bs.SCREENSHOTS}")
+
+
+def _tell(config: pytest.Config, line: str) -> None:
+    """Write a line to the terminal, past pytest's output capture."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    if capture is None:
+        reporter.write_line(line)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(line)
+
+
+# --- every page of the table of contents --------------------------------------------------
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_page_loads_with_a_title_and_a_heading(
+    book_in_browser: bs.BookInBrowser, document: str
+) -> None:
+    report = book_in_browser.report(document)
+    probe = report.probe
+    assert probe["url"].split("#")[0] == book_in_browser.url(document), (
+        f"{document}.html ended up at {probe['url']}"
+    )
+    page_title = re.split(r"\s+[—–-]\s+", probe["title"])[0].strip()
+    assert page_title and page_title != "<no title>", (
+        f"{document}.html has no title of its own: <title>{probe['title']}</title>"
+    )
+    assert probe["h1"], f"{document}.html has no visible <h1> in its article"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_page_shows_no_error_output(book_in_browser: bs.BookInBrowser, document: str) -> None:
+    probe = book_in_browser.report(document).probe
+    problems = [f"error output: {text}" for text in probe["errorOutputs"]]
+    if "Traceback" in probe["articleText"]:
+        line = next(x for x in probe["articleText"].splitlines() if "Traceback" in x)
+        problems.append(f"the page says 'Traceback': {line.strip()[:200]}")
+    assert not problems, f"{document}.html:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_page_has_no_broken_image(book_in_browser: bs.BookInBrowser, document: str) -> None:
+    images = book_in_browser.report(document).probe["images"]
+    broken = [
+        f"{image['srcAttr'][:120]} (complete={image['complete']}, "
+        f"naturalWidth={image['naturalWidth']})"
+        for image in images
+        if not image["complete"] or image["naturalWidth"] == 0
+    ]
+    assert not broken, f"{document}.html has broken images:\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_page_has_no_javascript_error(book_in_browser: bs.BookInBrowser, document: str) -> None:
+    """No uncaught error, console error or failed request of its own, in either theme.
+
+    Offline, every request to another host is blocked; what that causes (console errors
+    located at a CDN URL) is expected and ignored. Known theme noise: see
+    ``browser_support.KNOWN_CHROME_NOISE``.
+    """
+    problems: list[str] = []
+    for mode in MODES:
+        report = book_in_browser.report(document, mode)
+        problems += [f"[{mode}] {error}" for error in report.js_errors]
+        problems += [f"[{mode}] failed request {failure}" for failure in report.failed_requests]
+    assert not problems, f"{document}.html:\n" + "\n".join(sorted(set(problems)))
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_images_have_meaningful_alt_text(book_in_browser: bs.BookInBrowser, document: str) -> None:
+    """Every image of the chapter says what it shows; theme images at least have an alt."""
+    problems = []
+    for image in book_in_browser.report(document).probe["images"]:
+        where = image["id"] or image["srcAttr"][:80]
+        if image["inArticle"]:
+            problem = bs.alt_text_problem(image)
+        elif image["alt"] is None and not image["ariaHidden"]:
+            problem = "no alt attribute (theme image)"
+        else:
+            problem = None
+        if problem:
+            problems.append(f"{where}: {problem}")
+    assert not problems, f"{document}.html, images without a text alternative:\n" + "\n".join(
+        problems
+    )
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_headings_are_in_order(book_in_browser: bs.BookInBrowser, document: str) -> None:
+    headings = book_in_browser.report(document).probe["headings"]
+    problems = bs.heading_order_problems(headings)
+    outline = "\n".join(f"{'  ' * (h['level'] - 1)}h{h['level']} {h['text']}" for h in headings)
+    assert not problems, (
+        f"{document}.html skips heading levels:\n" + "\n".join(problems) + f"\noutline:\n{outline}"
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_axe_finds_no_serious_violation(
+    book_in_browser: bs.BookInBrowser, document: str, mode: str
+) -> None:
+    """axe-core on the chapter's content (see ``browser_support.AXE_CONTEXT`` for the scope)."""
+    report = book_in_browser.report(document, mode)
+    assert report.probe["theme"] == mode, (
+        f"asked for the {mode} theme, the page shows data-theme={report.probe['theme']!r}"
+    )
+    serious = bs.serious_axe_violations(report.axe)
+    lines = []
+    for violation in serious:
+        lines.append(f"{violation['impact']} {violation['id']}: {violation['help']}")
+        lines += [f"    {node}" for node in violation["nodes"][:6]]
+        if len(violation["nodes"]) > 6:
+            lines.append(f"    ... and {len(violation['nodes']) - 6} more")
+    assert not serious, f"{document}.html ({mode}): axe-core found:\n" + "\n".join(lines)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_internal_links_and_anchors_resolve(
+    book_in_browser: bs.BookInBrowser, document: str
+) -> None:
+    """Every link to the book itself names a file that exists, and an id that it has."""
+    report = book_in_browser.report(document)
+    html_dir = book_in_browser.html_dir
+    broken = set()
+    for link in report.probe["links"]:
+        href, raw = link["href"], link["raw"] or ""
+        if raw.startswith(("javascript:", "mailto:")) or raw in ("", "#"):
+            continue
+        target = bs.file_for_url(html_dir, book_in_browser.base_url, href)
+        if target is None:
+            continue  # another host: not checked offline
+        fragment = href.split("#", 1)[1] if "#" in href else ""
+        if not target.is_file():
+            broken.add(f"{raw} ({link['text']!r}): no such file {target.relative_to(html_dir)}")
+        elif fragment and target.suffix == ".html" and unquote(fragment) not in bs.ids_in(target):
+            broken.add(f"{raw} ({link['text']!r}): no id {unquote(fragment)!r} in the page")
+    assert not broken, f"{document}.html, broken links:\n" + "\n".join(sorted(broken))
+
+
+def test_site_root_leads_to_the_first_page(book_in_browser: bs.BookInBrowser) -> None:
+    context = book_in_browser.browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(book_in_browser.base_url, wait_until="load")
+        page.wait_for_url(re.compile(re.escape(f"{ROOT_DOCUMENT}.html")), timeout=10_000)
+    finally:
+        context.close()
+
+
+# --- figures in the dark theme --------------------------------------------------------------
+
+
+def _content_images(report: bs.PageReport) -> list[dict]:
+    """The chapter's own images (not the theme's), as they are shown."""
+    return [image for image in report.probe["images"] if image["inArticle"]]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_figures_have_opaque_backgrounds(book_in_browser: bs.BookInBrowser, document: str) -> None:
+    """Raster figures have no transparent pixel, so the dark theme cannot show through."""
+    problems = []
+    for image in _content_images(book_in_browser.report(document)):
+        if image["naturalWidth"] == 0:
+            continue  # broken: test_page_has_no_broken_image says so
+        data = bs.image_bytes(book_in_browser.html_dir, book_in_browser.base_url, image["src"])
+        where = image["id"] or image["srcAttr"][:80]
+        if data is None:
+            problems.append(f"{where}: could not read the image")
+            continue
+        if data.lstrip()[:5] in (b"<?xml", b"<svg ") or image["srcAttr"].endswith(".svg"):
+            continue  # vector: judged by the screenshot test below
+        opaque, detail = bs.image_is_opaque(data)  # Pillow
+        if not opaque:
+            problems.append(f"{where}: {detail}")
+    assert not problems, f"{document}.html, figures that are not opaque:\n" + "\n".join(problems)
+
+
+# A figure reads when its ink stands out from its background: luminance (0..255) of the
+# darkest or lightest 1% of its pixels against the median. A figure with a transparent
+# background drawn in black is ~20 on the dark theme's ~20.
+MIN_INK_CONTRAST = 100
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_figures_read_in_both_themes(
+    book_in_browser: bs.BookInBrowser, document: str, mode: str
+) -> None:
+    """Every figure, as the browser draws it in this theme, is not dark on dark."""
+    report = book_in_browser.report(document, mode)
+    problems = [
+        f"figure {shot.index} ({shot.alt[:60]!r}): background luminance {shot.median:.0f}, "
+        f"ink {shot.dark_ink:.0f}..{shot.light_ink:.0f}: contrast {shot.contrast:.0f} < "
+        f"{MIN_INK_CONTRAST}; see {shot.path}"
+        for shot in report.figures
+        if shot.contrast < MIN_INK_CONTRAST
+    ]
+    assert not problems, f"{document}.html ({mode}), figures that do not read:\n" + "\n".join(
+        problems
+    )
+
+
+def test_a_figure_heavy_page_is_shot_in_both_themes(
+    book_in_browser: bs.BookInBrowser, request: pytest.FixtureRequest
+) -> None:
+    """The page with the most figures, light and dark, side by side for a person to compare."""
+    document = max(DOCUMENTS, key=lambda d: len(book_in_browser.report(d, "dark").figures))
+    shots = {mode: book_in_browser.report(document, mode) for mode in MODES}
+    assert shots["dark"].figures, "no page of the book shows a figure"
+    assert len(shots["light"].figures) == len(shots["dark"].figures), (
+        f"{document}.html shows {len(shots['light'].figures)} figures in the light theme and "
+        f"{len(shots['dark'].figures)} in the dark one"
+    )
+    for mode, report in shots.items():
+        assert report.probe["theme"] == mode
+        assert report.screenshot.is_file()
+    _tell(
+        request.config,
+        f"most figures: {document}.html ({len(shots['dark'].figures)}): "
+        + ", ".join(str(report.screenshot) for report in shots.values()),
+    )
+
+
+# --- what works without a kernel ------------------------------------------------------------
+
+
+def _requested_html_manager_versions(html: str) -> set[str]:
+    return {match["version"] for match in bs.HTML_MANAGER_URL.finditer(html)} | {
+        m.group(1) for m in re.finditer(r"@jupyter-widgets/html-manager@([^/\"']+)/dist/", html)
+    }
+
+
+def test_embedded_widgets_render(book_in_browser: bs.BookInBrowser) -> None:
+    """Pages with saved widget state draw their widgets once the widget JavaScript loads."""
+    html_dir = book_in_browser.html_dir
+    documents = bs.pages_containing(html_dir, bs.WIDGET_STATE_MIME)
+    assert documents, (
+        f"no page of the book embeds widget state ({bs.WIDGET_STATE_MIME}); the round "
+        "stepper (book/algorithm.ipynb) and the distribution explorer (book/rounds.ipynb) "
+        "should, once written"
+    )
+    have = book_in_browser.fixtures.html_manager_version
+    problems = []
+    for document in documents:
+        html = (html_dir / f"{document}.html").read_text(encoding="utf-8")
+        wanted = _requested_html_manager_versions(html)
+        if wanted and wanted != {have}:
+            problems.append(
+                f"{document}.html loads @jupyter-widgets/html-manager {sorted(wanted)}; the "
+                f"test has {have}: set that version in tests/package.json and run "
+                "`npm install --package-lock-only --prefix tests` to update the lock file"
+            )
+            continue
+        with book_in_browser.open(document) as (page, listener, routes):
+            if not routes.substituted:
+                problems.append(
+                    f"{document}.html requested no widget JavaScript that the test knows "
+                    f"(blocked: {routes.blocked}); see browser_support.HTML_MANAGER_URL"
+                )
+                continue
+            found = page.evaluate(
+                """(controls) => {
+                  const size = (el) => { const r = el.getBoundingClientRect();
+                                         return r.width > 0 && r.height > 0; };
+                  const views = document.querySelectorAll(
+                    'script[type="application/vnd.jupyter.widget-view+json"]');
+                  const areas = Array.from(document.querySelectorAll('.widget-subarea'));
+                  return {
+                    views: views.length,
+                    areas: areas.length,
+                    emptyAreas: areas.filter((a) => !a.querySelector('.jupyter-widgets')
+                                                    || !size(a)).length,
+                    controls: Array.from(document.querySelectorAll(controls))
+                                   .filter(size).length,
+                    errors: Array.from(document.querySelectorAll(
+                                     '.widget-error, .jupyter-widgets-error'))
+                                   .map((e) => e.textContent.slice(0, 200)),
+                  };
+                }""",
+                WIDGET_CONTROLS,
+            )
+            where = f"{document}.html"
+            if found["views"] == 0:
+                problems.append(f"{where}: widget state but no widget view to show")
+            if found["areas"] < found["views"]:
+                problems.append(f"{where}: {found['areas']} of {found['views']} widgets drawn")
+            if found["emptyAreas"]:
+                problems.append(f"{where}: {found['emptyAreas']} widget(s) drawn empty")
+            if not found["controls"]:
+                problems.append(f"{where}: no visible widget control ({WIDGET_CONTROLS})")
+            problems += [f"{where}: widget error: {error}" for error in found["errors"]]
+            problems += [f"{where}: {error}" for error in listener.js_errors]
+            page.screenshot(
+                path=str(bs.SCREENSHOTS / f"widgets-{bs.safe_name(document)}.png"), full_page=True
+            )
+    assert not problems, "\n".join(problems)
+
+
+def test_animation_steps_without_a_kernel(book_in_browser: bs.BookInBrowser) -> None:
+    """The embedded matplotlib animation (to_jshtml) steps forward and back on a click."""
+    documents = bs.pages_containing(book_in_browser.html_dir, 'class="animation"')
+    assert documents, (
+        'no page of the book embeds a matplotlib animation (class="animation"); the '
+        "no-kernel round stepper of book/algorithm.ipynb should, once written"
+    )
+    problems = []
+    state = """(a) => ({src: a.querySelector('img').src,
+                       frame: Number(a.querySelector('input[type=range]').value),
+                       frames: Number(a.querySelector('input[type=range]').max) + 1})"""
+    for document in documents:
+        with book_in_browser.open(document) as (page, listener, _routes):
+            animations = page.locator("article .animation")
+            for index in range(animations.count()):
+                where = f"{document}.html, animation {index}"
+                errors_before = len(listener.js_errors)
+                animation = animations.nth(index)
+                animation.scroll_into_view_if_needed()
+                pause = animation.locator("button[title='Pause']")
+                if pause.count():
+                    pause.first.click()
+                animation.locator("button[title='First frame']").click()
+                first = animation.evaluate(state)
+                if first["frames"] < 2:
+                    problems.append(f"{where}: only {first['frames']} frame")
+                    continue
+                animation.locator("button[title='Next frame']").click()
+                second = animation.evaluate(state)
+                if second["src"] == first["src"] or second["frame"] != first["frame"] + 1:
+                    problems.append(
+                        f"{where}: 'Next frame' did not step (frame {first['frame']} -> "
+                        f"{second['frame']}, image changed: {second['src'] != first['src']})"
+                    )
+                animation.locator("button[title='Previous frame']").click()
+                back = animation.evaluate(state)
+                if back["src"] != first["src"] or back["frame"] != first["frame"]:
+                    problems.append(f"{where}: 'Previous frame' did not go back to the first")
+                problems += [f"{where}: {e}" for e in listener.js_errors[errors_before:]]
+                animation.screenshot(
+                    path=str(bs.SCREENSHOTS / f"animation-{bs.safe_name(document)}-{index}.png")
+                )
+    assert not problems, "\n".join(problems)
