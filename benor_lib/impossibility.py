@@ -1536,19 +1536,7 @@ def _kind_of(r: Run) -> str | None:
 
 def _rerun(base: Run, script: list[Key], coin: object) -> Run | None:
     try:
-        return run(
-            base.n,
-            base.t,
-            list(base.inputs),
-            variant=base.rules.variant,
-            rules=base.rules,
-            scheduler=Scripted(script),
-            faults=list(base.faults),
-            coin=coin,
-            max_rounds=base.max_rounds,
-            decided_policy=base.decided_policy,
-            allow_unsafe=True,
-        )
+        return base.replay(script=script, coin=coin)
     except ValueError:  # a delivery no longer in flight, or a coin no longer scripted
         return None
 

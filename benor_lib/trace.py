@@ -206,16 +206,21 @@ class Run:
     pending: tuple[Message, ...] = field(default=())
     faults: tuple = field(default=())
 
-    def replay(self, upto: int | None = None) -> Run:
+    def replay(
+        self, upto: int | None = None, *, script: list | None = None, coin: object = None
+    ) -> Run:
         """Run the same configuration again with this run's deliveries and coin flips.
 
         With ``upto`` only the first ``upto`` deliveries are made: the result is the state of
         this run after that many deliveries (status "undecided", "the delivery script ended").
+        ``script`` (a list of delivery keys) and ``coin`` replace this run's deliveries and
+        coin flips, for searches that try variations of a run.
         """
         from .network import run
         from .schedulers import Scripted
 
-        script = self.deliveries()
+        if script is None:
+            script = self.deliveries()
         if upto is not None:
             script = script[: max(0, int(upto))]
         return run(
@@ -226,7 +231,7 @@ class Run:
             rules=self.rules,
             scheduler=Scripted(script),
             faults=list(self.faults),
-            coin=self.coin_flips(),
+            coin=self.coin_flips() if coin is None else coin,
             max_rounds=self.max_rounds,
             decided_policy=self.decided_policy,
             allow_unsafe=True,
