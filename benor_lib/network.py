@@ -36,6 +36,10 @@ from .trace import (
 )
 
 
+def _keep_coin(pid: int, rnd: int, x: int) -> int:
+    return x
+
+
 class Network:
     """The processes, the messages in flight, and the faults, for one run."""
 
@@ -51,7 +55,18 @@ class Network:
         self.n = rules.n
         self.quorum = rules.quorum
         self.faults = faults
-        self.procs = [Process(p, rules, int(inputs[p]), coin, policy) for p in range(self.n)]
+        # A Byzantine process's own copy of the protocol only paces its lies: it never
+        # draws from the run's coins (so scripted coins name correct processes only).
+        self.procs = [
+            Process(
+                p,
+                rules,
+                int(inputs[p]),
+                _keep_coin if isinstance(faults.get(p), Byzantine) else coin,
+                policy,
+            )
+            for p in range(self.n)
+        ]
         self.crashed: set[int] = set()
         self.inflight: dict[tuple[int, int, int, int], Message] = {}
         self.trace: list[Event] = []

@@ -143,7 +143,15 @@ def narrate_event(event: Event, rules: Rules) -> str:
     if kind in (ADOPT, DECIDE, COIN):
         heard = ",".join(value_name(2, v) for v in event.heard)
         if kind == COIN:
-            return f"{p} heard {heard}: no D-message, so it flips a coin and gets x={event.value}."
+            ds = sum(1 for v in event.heard if v is not None)
+            if ds == 0:
+                why = "no D-message"
+            else:
+                why = (
+                    f"{_count_words(ds)} D-message{'s' if ds != 1 else ''}, fewer than the "
+                    f"{rules.adopt_min} needed to adopt"
+                )
+            return f"{p} heard {heard}: {why}, so it flips a coin and gets x={event.value}."
         cnt = sum(1 for v in event.heard if v == event.value)
         ds = f"{_count_words(cnt)} D({event.value}){'' if cnt == 1 else 's'}"
         if kind == ADOPT:

@@ -11,3 +11,7 @@ __all__ = ["KERNEL_NOTE", "MessageArea", "RoundStepper", "guarded", "parse_int",
 from .explorer import DistributionExplorer, distribution_explorer  # noqa: E402
 
 __all__ += ["DistributionExplorer", "distribution_explorer"]
+
+from .model_explorer import ModelExplorer, model_explorer  # noqa: E402
+
+__all__ += ["ModelExplorer", "model_explorer"]

@@ -1,0 +1,238 @@
+"""Chapters 8 and 9 (Byzantine Ben-Or; what an impossibility result says): their exercise
+checkers, the facts their prose relies on, and the notebooks themselves."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+import benor_lib as bl
+from benor_lib.classroom import REGISTRY, Feedback, check, ex_byzantine, ex_framing
+
+REPO = Path(__file__).resolve().parent.parent
+BOOK = REPO / "book"
+CHAPTERS = ("byzantine", "framing")
+CHAPTER_IDS = [f"{c}-{k}" for c in CHAPTERS for k in (1, 2, 3)]
+
+WRONG = {
+    "byzantine-1": "no",
+    "byzantine-2": 10,
+    "byzantine-3": {"adopt_min": 1},
+    "framing-1": "Ben-Or",
+    "framing-2": 100,
+    "framing-3": {"decide_twice": 1},
+}
+
+MALFORMED = {
+    "str": "three",
+    "None": None,
+    "bool": True,
+    "nan": float("nan"),
+    "dict": {"answer": 1},
+    "list": [0, 1],
+    "complex": 2j,
+    "object": object(),
+}
+
+
+def _cells(chapter: str) -> list[nbformat.NotebookNode]:
+    return nbformat.read(BOOK / f"{chapter}.ipynb", as_version=4).cells
+
+
+def _headings(chapter: str) -> set[str]:
+    return {
+        line.lstrip("#").strip()
+        for cell in _cells(chapter)
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("#")
+    }
+
+
+# --- the checkers -----------------------------------------------------------------------
+
+
+def test_each_chapter_has_a_predict_a_compute_and_an_adversary_exercise() -> None:
+    for chapter in CHAPTERS:
+        kinds = {e.kind for e in REGISTRY.values() if e.chapter == chapter}
+        assert kinds == {"predict", "compute", "adversary"}, chapter
+    for exercise_id in CHAPTER_IDS:
+        assert REGISTRY[exercise_id].has_example
+
+
+@pytest.mark.parametrize("exercise_id", CHAPTER_IDS)
+def test_hint_section_is_a_heading_of_the_chapter(exercise_id: str) -> None:
+    ex = REGISTRY[exercise_id]
+    assert ex.section in _headings(ex.chapter), f"{exercise_id}: no heading {ex.section!r}"
+
+
+@pytest.mark.parametrize("exercise_id", CHAPTER_IDS)
+def test_checker_accepts_its_computed_answer(exercise_id: str) -> None:
+    answer = REGISTRY[exercise_id].correct_answer()
+    feedback = check(exercise_id, answer)
+    assert feedback.ok, f"{exercise_id}: {answer!r} -> {feedback}"
+
+
+@pytest.mark.parametrize("exercise_id", CHAPTER_IDS)
+def test_checker_rejects_a_wrong_answer_with_a_hint_naming_the_section(exercise_id: str) -> None:
+    feedback = check(exercise_id, WRONG[exercise_id])
+    assert feedback.status == "wrong", f"{exercise_id}: {feedback}"
+    assert REGISTRY[exercise_id].section in feedback.hint
+
+
+@pytest.mark.parametrize("exercise_id", CHAPTER_IDS)
+@pytest.mark.parametrize("kind", list(MALFORMED))
+def test_checker_calls_malformed_answers_malformed(exercise_id: str, kind: str) -> None:
+    feedback = REGISTRY[exercise_id].checker(MALFORMED[kind])
+    assert isinstance(feedback, Feedback) and feedback.status == "malformed", feedback
+    assert feedback.message[:1].isupper()
+
+
+def test_break_it_checkers_take_rules_or_a_dict_of_changes() -> None:
+    b = bl.standard_rules(6, 1, "byzantine")
+    assert check("byzantine-3", b.with_changes(d_twice=5)).ok
+    assert check("byzantine-3", {"d_twice": 5}).ok
+    a = bl.standard_rules(5, 1)
+    assert check("framing-3", a.with_changes(quorum=5)).ok
+    assert check("framing-3", a.with_changes(d_twice=8)).ok
+    # the published thresholds are not an answer; two changes are not one
+    assert check("byzantine-3", b).status == "wrong"
+    assert check("byzantine-3", b.with_changes(d_twice=5, adopt_min=1)).status == "malformed"
+    # rules of another system say so
+    other = check("byzantine-3", a)
+    assert other.status == "malformed" and "byzantine variant with n=6" in other.message
+    # a violation of the wrong kind is named
+    wrong_kind = check("byzantine-3", {"d_twice": 9})
+    assert wrong_kind.status == "wrong" and "not of agreement" in wrong_kind.message
+
+
+def test_correct_answers_are_what_the_library_says() -> None:
+    # byzantine-1: at n = 5t the search breaks validity
+    assert ex_byzantine.unanimous_can_flip() == "yes"
+    found = ex_byzantine.edge_counterexample()
+    assert found.kind == "validity" and found.reproduces()
+    # byzantine-2: "sure to send D(v)" holds from exactly the resilience bound on
+    for t in range(1, 5):
+        n = ex_byzantine.smallest_sure_n(t)
+        assert n == 5 * t + 1
+        assert bl.bound_holds(n, t, "byzantine") and not bl.bound_holds(n - 1, t, "byzantine")
+    # framing-1 and framing-2
+    assert ex_framing.predicted_result() == "bound violated"
+    assert ex_framing.runs_needed() == math.ceil(math.log(0.01) / math.log(0.99))
+    assert ex_framing.miss_probability(0.5, 3) == pytest.approx(0.125)
+    with pytest.raises(ValueError):
+        ex_framing.runs_needed(0.0, 0.9)
+
+
+def test_the_thresholds_of_protocol_b() -> None:
+    for n, t in [(6, 1), (11, 2), (16, 3)]:
+        r = bl.standard_rules(n, t, "byzantine")
+        assert (r.quorum, r.d_twice, r.adopt_min, r.decide_twice) == (n - t, n + t, t + 1, n + t)
+        # the lemmas' counting: a decision leaves every other process t + 1 correct D(v)s
+        decide_min = next(c for c in range(r.quorum + 1) if r.decides(c))
+        assert decide_min - 2 * t >= r.adopt_min
+        # unanimity: n - 2t true reports are enough for a D-message
+        assert r.sends_d(n - 2 * t)
+
+
+def test_the_break_it_lab_finds_what_the_framing_chapter_says() -> None:
+    s = bl.standard_rules
+    cases = [
+        (dict(n=4, t=2, crashes=2), "termination"),
+        (dict(n=5, t=1, crashes=1, rules=s(5, 1).with_changes(decide_twice=1)), "agreement"),
+        (dict(n=5, t=1, crashes=1, rules=s(5, 1).with_changes(quorum=3)), "agreement"),
+        (dict(n=5, t=2, crashes=2, rules=s(5, 2).with_changes(d_twice=3)), "agreement"),
+        (dict(n=5, t=1, crashes=1, decided_policy="halt"), "termination"),
+        (dict(n=6, t=1, variant="byzantine", byzantine=2), "agreement"),
+    ]
+    for kwargs, kind in cases:
+        found = bl.find_violation(seed=0, budget_s=5, **kwargs)
+        assert found and found.kind == kind, kwargs
+
+
+def test_the_byzantine_counterexample_is_found_quickly() -> None:
+    start = time.perf_counter()
+    found = bl.find_violation(6, 1, variant="byzantine", byzantine=2, seed=0, budget_s=10)
+    assert found.kind == "agreement" and found.reproduces()
+    assert time.perf_counter() - start < 5.0
+
+
+def test_references_cited_by_the_chapters_exist() -> None:
+    bib = (BOOK / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"@\w+\{(\w+),", bib))
+    for chapter in CHAPTERS:
+        text = "\n".join(c.source for c in _cells(chapter))
+        cited = set()
+        for group in re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", text):
+            cited |= {k.strip() for k in group.split(",")}
+        assert cited and cited <= keys, f"{chapter}: unknown keys {cited - keys}"
+    assert {"bracha1987", "fischerlynch1982"} <= keys
+
+
+# --- the notebooks ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_notebook_conventions(chapter: str) -> None:
+    cells = _cells(chapter)
+    assert cells[0].cell_type == "markdown" and cells[0].source.startswith("# ")
+    code = [c for c in cells if c.cell_type == "code"]
+    assert all(not c.get("outputs") and c.execution_count is None for c in code)
+    assert "remove-cell" in code[0].metadata.get("tags", [])
+    called = set()
+    for c in code:
+        called |= set(re.findall(r'check\("([\w-]+)"', c.source))
+    assert called == {f"{chapter}-{k}" for k in (1, 2, 3)}
+    for c in code:
+        if "check(" in c.source:
+            assert "my_answer = ...  # replace ... with" in c.source
+            assert "from benor_lib.classroom import check" in c.source
+    solutions = [c for c in cells if ":::{solution}" in c.source]
+    assert len(solutions) >= 3
+    for c in solutions:
+        assert "solution" in c.metadata.get("tags", []) and ":class: dropdown" in c.source
+        assert c.source.count(":::{solution}") == 1
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_figure_cells_have_captions_names_and_alt_text(chapter: str) -> None:
+    for c in _cells(chapter):
+        if c.cell_type == "code" and "mystnb" in c.metadata:
+            meta = c.metadata["mystnb"]
+            assert "remove-input" in c.metadata.get("tags", [])
+            assert meta["figure"]["caption"] and meta["figure"]["name"].startswith("fig-")
+            assert meta["image"]["alt"]
+        if c.cell_type == "code" and "figure_markdown(" in c.source:
+            assert "alt=" in c.source and "name=" in c.source
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_framing_shows_the_live_explorer_with_its_kernel_note(chapter: str) -> None:
+    code = "\n".join(c.source for c in _cells(chapter) if c.cell_type == "code")
+    if chapter == "framing":
+        assert "display(kernel_note())" in code and "model_explorer()" in code
+        assert code.count("fr_explorer_") >= 1
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_executes_quickly_on_a_fresh_kernel_without_stderr(chapter: str) -> None:
+    path = BOOK / f"{chapter}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}}
+    )
+    start = time.perf_counter()
+    client.execute()
+    assert time.perf_counter() - start < 60.0
+    for i, cell in enumerate(notebook.cells):
+        for out in cell.get("outputs", []):
+            assert not (out.get("output_type") == "stream" and out.get("name") == "stderr"), (
+                f"cell {i} wrote to stderr: {out.get('text', '')[:300]}"
+            )
