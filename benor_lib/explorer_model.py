@@ -74,7 +74,7 @@ N_MIN, N_MAX = 2, MAX_N
 INPUT_MODES = ("random", "equal", "ones")
 """Inputs: fresh fair coins per run, all processes start with 1, or the last k start with 1."""
 
-INPUT_LABELS = {"random": "random", "equal": "all equal", "ones": "number of ones"}
+INPUT_LABELS = {"random": "random", "equal": "all equal", "ones": "k ones"}
 SCHEDULER_LABELS = {"uniform": "uniform", "split": "split adversary"}
 COIN_LABELS = {"local": "local coins", "common": "common coin"}
 SCALES = ("linear", "log")

@@ -11,6 +11,7 @@ figure shows it exactly once and no figure stays open in pyplot's registry.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
@@ -214,6 +215,15 @@ MESSAGE_MARKERSIZES: dict[int, float] = {1: 4.5, 2: 6.5}
 #: How faint a message the receiver ignores (it already had n - t, or the step was over).
 IGNORED_ALPHA = 0.25
 
+#: Font size (points) of the space-time diagram's annotations (D(v), ?, x:=v, coin v,
+#: decides v), its "now" mark and its legend: as large as the tick labels, so that they
+#: still read when the page shows the figure at its own width.
+SPACE_TIME_FONTSIZE = 10
+
+#: Width (inches) of a space-time diagram: about the width of the book's page at 100 dpi,
+#: so that the page shows it at close to its own size, not scaled down.
+SPACE_TIME_WIDTH = 7.0
+
 
 def _message_value_key(value: int | None) -> int | str:
     return "?" if value is None else int(value)
@@ -282,7 +292,14 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
         ax.plot([x0, edge], [p, p], color="#BBBBBB", linewidth=1.0, linestyle=style, zorder=0)
     if pending:
         ax.axvline(now + 0.5, color=INK, linewidth=0.8, linestyle=":", zorder=0)
-        ax.text(now + 0.6, -0.75, "now; in flight:", fontsize=8, color=INK, va="center")
+        ax.text(
+            now + 0.6,
+            -0.75,
+            "now; in flight:",
+            fontsize=SPACE_TIME_FONTSIZE,
+            color=INK,
+            va="center",
+        )
 
     heads: dict[tuple[int, int | str, bool], tuple[list[float], list[float]]] = {}
     for key in sorted(k for k in keys if k in delivered):
@@ -371,7 +388,7 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
                 textcoords="offset points",
                 ha="center",
                 va="bottom",
-                fontsize=8,
+                fontsize=SPACE_TIME_FONTSIZE,
                 fontweight="bold",
                 color=INK,
                 zorder=5,
@@ -399,7 +416,7 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
                 textcoords="offset points",
                 ha="center",
                 va="top",
-                fontsize=8,
+                fontsize=SPACE_TIME_FONTSIZE,
                 fontweight="bold" if big else "normal",
                 fontstyle="italic" if e.kind == COIN else "normal",
                 color=INK,
@@ -516,7 +533,7 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
             loc="upper center",
             bbox_to_anchor=(0.5, -0.2),
             ncol=4,
-            fontsize=8,
+            fontsize=SPACE_TIME_FONTSIZE,
             handlelength=2.4,
         )
     return ax
@@ -557,7 +574,7 @@ def space_time_figure(
     if round is None:
         last = [e for e in run.trace if e.kind == DELIVER]
         round = last[-1].round if last else 1
-    fig, ax = new_figure(figsize or (8.0, 1.6 + 0.42 * run.n))
+    fig, ax = new_figure(figsize or (SPACE_TIME_WIDTH, 1.9 + 0.45 * run.n))
     if dpi is not None:
         fig.set_dpi(dpi)
     draw_space_time(ax, run, round)
@@ -576,7 +593,7 @@ def stepper_animation(
     round: int = 1,
     granularity: str = "step",
     interval: int = 1800,
-    dpi: float = 72,
+    dpi: float = 80,
     figsize: tuple[float, float] | None = None,
 ) -> mpl.animation.FuncAnimation:
     """A matplotlib animation of one round, one frame per protocol step (or per delivery).
@@ -585,8 +602,6 @@ def stepper_animation(
     caption that narrates the step. ``inputs`` defaults to n // 2 zeros, then ones. For
     readers without a live kernel; see :func:`stepper_animation_html`.
     """
-    import textwrap
-
     from matplotlib.animation import FuncAnimation
 
     from .stepper_model import StepperSession
@@ -604,7 +619,7 @@ def stepper_animation(
         if round > 1
         else session.narration(0)
     )
-    fig, ax = new_figure(figsize or (8.0, 2.6 + 0.42 * n))
+    fig, ax = new_figure(figsize or (SPACE_TIME_WIDTH, 3.0 + 0.45 * n))
     fig.set_dpi(dpi)
     fig.get_layout_engine().set(rect=(0.0, 0.13, 1.0, 0.87))
     caption = fig.text(0.02, 0.02, "", ha="left", va="bottom", fontsize=10, color=INK)
@@ -613,7 +628,7 @@ def stepper_animation(
         ax.clear()
         draw_space_time(ax, states[i], round)
         ax.set_title(f"Round {round}: frame {i + 1} of {len(ks)}", loc="left")
-        caption.set_text("\n".join(textwrap.wrap(captions[i], 105)[:3]))
+        caption.set_text("\n".join(textwrap.wrap(captions[i], 92)[:3]))
         return []
 
     anim = FuncAnimation(fig, draw, frames=len(ks), interval=interval, blit=False, repeat=False)
@@ -644,11 +659,33 @@ def _quantized_html_writer(colors: int = 64) -> Any:
     return QuantizedHTMLWriter
 
 
+#: Accessible name of the frame slider of an embedded animation (matplotlib's to_jshtml
+#: template labels its buttons, not its slider).
+ANIMATION_SLIDER_LABEL = "Animation frame"
+
+
+def label_animation_slider(html_text: str, label: str = ANIMATION_SLIDER_LABEL) -> str:
+    """``html_text`` (matplotlib's to_jshtml) with an ``aria-label`` on each frame slider."""
+    import html
+    import re
+
+    quoted = html.escape(label, quote=True)
+
+    def add(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if re.search(r"\baria-label(?:ledby)?\s*=", tag, flags=re.IGNORECASE):
+            return tag
+        return tag[:-1] + f' aria-label="{quoted}">'
+
+    return re.sub(r'<input\b[^>]*\bid="_anim_slider[^"]*"[^>]*>', add, html_text)
+
+
 def stepper_animation_html(*args: Any, colors: int = 64, **kwargs: Any) -> str:
     """The HTML (like ``to_jshtml``) of :func:`stepper_animation`, for a static page.
 
     Show it with ``IPython.display.HTML``. Frames are small palette PNGs, played once by
-    default (about 15 to 25 KB per frame).
+    default (about 15 to 25 KB per frame). The frame slider is labelled
+    (:data:`ANIMATION_SLIDER_LABEL`); the buttons carry matplotlib's own labels.
     """
     import tempfile
     from pathlib import Path
@@ -664,7 +701,7 @@ def stepper_animation_html(*args: Any, colors: int = 64, **kwargs: Any) -> str:
         path = Path(tmp, "stepper.html")
         writer = writer_class(fps=fps, embed_frames=True, default_mode="once")
         anim.save(str(path), writer=writer, dpi=fig.dpi)
-        return path.read_text()
+        return label_animation_slider(path.read_text())
 
 
 # ---------------------------------------------------------------------------------------
@@ -1407,6 +1444,11 @@ def draw_rounds_histogram(
     return ax
 
 
+#: Characters per line of a panel's title in the side-by-side layout of
+#: :func:`rounds_histogram_figure` (each panel is half the figure's width).
+SIDE_PANEL_CHARS = 34
+
+
 def rounds_histogram_figure(
     view: Any,
     previous: Any = None,
@@ -1438,7 +1480,9 @@ def rounds_histogram_figure(
                 title = f"now: {view.label}\nprevious: {previous.label}"
         ax.set_title(title, loc="left", fontsize=11 if previous is None else 10)
         return fig
-    fig, axes = new_figure_grid(1, 2, figsize or (FIGSIZE[0] * 1.5, FIGSIZE[1]))
+    # Two panels in the width of one figure (not one and a half), so that the page does not
+    # scale the text down: the panels' titles and axis labels wrap to their width instead.
+    fig, axes = new_figure_grid(1, 2, figsize or (FIGSIZE[0], FIGSIZE[1] + 1.0))
     left, right = axes[0]
     right.sharey(left)
     for ax, v, kind in ((left, previous, "previous"), (right, view, "current")):
@@ -1447,8 +1491,12 @@ def rounds_histogram_figure(
         for patch in ax.patches:
             patch.set_facecolor(style["color"])
             patch.set_hatch(style["hatch"])
-        ax.set_title(
-            ("previous: " if kind == "previous" else "now: ") + v.label, loc="left", fontsize=10
+        prefix = "previous: " if kind == "previous" else "now: "
+        ax.set_title(textwrap.fill(prefix + v.label, SIDE_PANEL_CHARS), loc="left", fontsize=10)
+        ax.set_xlabel(
+            "\n".join(
+                textwrap.fill(line, SIDE_PANEL_CHARS + 4) for line in ax.get_xlabel().split("\n")
+            )
         )
         if v.exact is not None:
             ax.legend(loc="best", fontsize=9, handles=ax.get_lines()[:1])

@@ -261,9 +261,10 @@ def serve(directory: Path) -> Iterator[str]:
 # --- offline routing ----------------------------------------------------------------------
 
 # What the built pages load from CDNs, and what answers instead, offline:
-# - MyST-NB's nb_ipywidgets_js (pages with widget state): require.js from cdnjs, then
-#   html-manager's embed-amd.js (or, if configured, embed.js) from jsDelivr, which loads
-#   its own chunks, CSS and fonts from the same dist/ folder;
+# - MyST-NB's nb_ipywidgets_js (pages with widget state): the book configures html-manager's
+#   embed.js from jsDelivr (_config.yml), which loads its own chunks, CSS and fonts from the
+#   same dist/ folder. MyST-NB's default, require.js from cdnjs and then embed-amd.js, is
+#   still routed, should the configuration go back to it;
 # - Sphinx's MathJax 3 (tex-mml-chtml.js from jsDelivr), which loads its fonts and
 #   components from beside itself.
 HTML_MANAGER_URL = re.compile(
@@ -349,10 +350,11 @@ class OfflineRoutes:
     def _serve_document_without_sri(self, route) -> None:
         """Fetch the page and drop the integrity attribute of the scripts served locally.
 
-        MyST-NB loads require.js from cdnjs with a Subresource Integrity hash of cdnjs's
-        minified build; the npm package ships the unminified require.js of the same library,
-        so the browser would refuse it. Only the scripts this handler substitutes lose their
-        hash; the page is otherwise unchanged.
+        MyST-NB's default widget loader takes require.js from cdnjs with a Subresource
+        Integrity hash of cdnjs's minified build; the npm package ships the unminified
+        require.js of the same library, so the browser would refuse it. (The book's own
+        configuration loads embed.js without a hash.) Only the scripts this handler
+        substitutes lose their hash; the page is otherwise unchanged.
         """
         response = route.fetch()
         body = response.text()
@@ -554,12 +556,9 @@ def safe_name(document: str) -> str:
 # Messages that the book's own pages print on every page because of the theme or an
 # extension, not because of anything the book wrote. Each is matched exactly, and only
 # these are forgiven; report anything new.
-KNOWN_CHROME_NOISE = {
-    # sphinx-thebe 0.3.1 adds its inline config script after Sphinx's builder is set up, and
-    # Sphinx 7 then writes it twice into every page (filename None and ""): the second copy
-    # redeclares a const. The first copy has already run, so Live Code still works.
-    "Identifier 'THEBE_JS_URL' has already been declared",
-}
+# (None at present. sphinx-thebe's inline config script, which Sphinx 7 wrote twice into
+# every page, redeclaring a const, is written once since book/_ext/a11y_fixes.py.)
+KNOWN_CHROME_NOISE: set[str] = set()
 
 # Uncaught errors forgiven only when thrown from the widget embedder's own code:
 # @jupyter-widgets/html-manager 1.x (the ipywidgets 8 line, up to 1.0.15 at least) typesets

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import nbformat
@@ -23,7 +24,7 @@ WRONG = {
     "flp-1": "undecided",
     "flp-2": 1,
     "flp-3": {"reports": [1, 0, 1], "proposals": [1, 0, 1]},
-    "model-1": "below",
+    "model-1": "above",
     "model-2": 0.9,
     "model-3": [0, 0, 0, 0, 0],
 }
@@ -103,7 +104,10 @@ def test_correct_answers_are_what_the_library_says() -> None:
     q = 1 - 2.0 ** (1 - 3)
     assert ex_model.undecided_after(3, 1, 4, inputs=[0, 1, 1]) == pytest.approx(q**3)
     assert ex_model.undecided_after(5, 2, 6) == pytest.approx((1 - 2.0**-4) ** 6)
-    assert ex_model.predicted_side() == "above"
+    # model-1: n = 9, t = 2: a round ends the run when at least 7 of the 9 values agree
+    q9 = 2 * sum(math.comb(9, s) for s in (7, 8, 9)) / 2**9
+    assert ex_model.undecided_after(9, 2, 10) == pytest.approx((1 - q9) ** 10)
+    assert ex_model.predicted_side() == "below"
 
 
 def test_flp_strategy_script_delivers_every_message_and_repeats_the_configuration() -> None:

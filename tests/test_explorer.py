@@ -254,6 +254,10 @@ def test_widget_starts_with_a_figure_and_statistics(explorer):
     assert "mean" in explorer.stats.value and "exact mean" in explorer.stats.value
     assert not explorer.message.has_error and explorer.note.text == ""
     assert "sample_rounds(5, 1, 10_000" in explorer.reproduce.value
+    # the image's text alternative (its title in the page) describes the histogram shown
+    assert explorer.figure.tooltip and explorer.figure.tooltip.strip()
+    assert explorer.figure.tooltip == plots.rounds_histogram_alt_text(explorer.session.current)
+    assert explorer.figure.get_state()["description"] == ""  # see DescribedImage
 
 
 CONTROL_MOVES = [
@@ -296,6 +300,7 @@ def test_compare_mode_keeps_the_previous_histogram(explorer):
     assert explorer.comparing and explorer.session.previous is first
     assert "<b>previous</b>" in explorer.stats.value and "<b>now</b>" in explorer.stats.value
     assert first.label in explorer.description.value
+    assert first.label in explorer.figure.tooltip  # the image's description follows it
     side = explorer.figure_png
     explorer.layout_box.value = "overlay"
     assert explorer.figure_png != side

@@ -8,6 +8,7 @@ tagged cells, and checkers that accept the library's answers and reject wrong on
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from benor_lib import explorer_model as em
 from benor_lib.classroom import REGISTRY, check, ex_rounds
 
 REPO = Path(__file__).resolve().parent.parent
@@ -166,10 +168,16 @@ def test_the_answers_are_what_the_chapter_says():
     assert ex_rounds.first_round_probability() == pytest.approx(
         float(exact_rounds(5, 1, inputs=[0, 0, 1, 1, 1])[0])
     )
-    assert ex_rounds.split_mean() == pytest.approx(2.0**6, rel=1e-8)
+    # rounds-2: n = 9, t = 2; a round ends the run when at least 7 of the 9 values agree
+    q = 2 * sum(math.comb(9, s) for s in (7, 8, 9)) / 2**9
+    assert ex_rounds.split_mean() == pytest.approx(1 / q, rel=1e-8)
+    assert ex_rounds.split_mean() == pytest.approx(1 / em.split_success_probability(9, 2))
     assert 0 < ex_rounds.lagged_share() < 1
-    assert ex_rounds.growth_ratio() == pytest.approx(4.0, rel=1e-8)
-    assert ex_rounds.growth_answer() == "quadruples"
+    # rounds-4: with t crashed, the t + 1 survivors' coins must agree: mean 2^t, so doubling
+    before, after = ex_rounds.growth_means()
+    assert before == pytest.approx(2.0**4, rel=0.05) and after == pytest.approx(2.0**5, rel=0.05)
+    assert ex_rounds.growth_ratio() == pytest.approx(2.0, rel=0.05)
+    assert ex_rounds.growth_answer() == "doubles"
 
 
 @pytest.mark.parametrize(
@@ -177,11 +185,11 @@ def test_the_answers_are_what_the_chapter_says():
     [
         ("rounds-1", 0.586),  # the random-inputs probability, a likely confusion
         ("rounds-1", 0.5),
-        ("rounds-2", 16.0),  # 2^(n-1) with n = 5
-        ("rounds-2", 7.0),
+        ("rounds-2", 256.0),  # 2^(n-1) with n = 9: the n = 2t + 1 formula misapplied
+        ("rounds-2", 64.0),
         ("rounds-3", 0.0),
         ("rounds-3", 0.5),
-        ("rounds-4", "doubles"),
+        ("rounds-4", "quadruples"),  # the answer without crashes
         ("rounds-4", "stays about the same"),
     ],
 )

@@ -1,6 +1,7 @@
 """The round stepper: StepperSession (no widgets), the widget driven programmatically, and
 the space-time diagram and animation in plots.py."""
 
+import re
 import subprocess
 import sys
 
@@ -282,6 +283,14 @@ def test_widget_run_to_decision_matches_benor_run():
     assert w.session.finished
     same_outcome(w.session.state, reference_run(s))
     assert "decided" in w.narration.value and w.diagram.value[:4] == b"\x89PNG"
+    # the image's text alternative (its title in the page) describes the diagram shown
+    alt = space_time_alt_text(w.session.state, w.session.focus_round)
+    assert w.diagram.tooltip.strip() and w.diagram.tooltip == alt
+    assert "Space-time diagram of round" in w.diagram.tooltip
+    # the front end shows a tooltip only beside an empty description, which Image lacks
+    # (without one its view fails to render); see benor_lib.widgets._common.DescribedImage
+    state = w.diagram.get_state()
+    assert state["description"] == "" and state["tooltip"] == alt
 
 
 def test_widget_steps_back_and_forward_consistently():
@@ -434,6 +443,9 @@ def test_animation_renders_under_budget():
     html = stepper_animation_html(n=5, t=1, inputs=(0, 0, 1, 1, 1), seed=3)
     assert html.count("data:image/png;base64") == 11
     assert len(html) < ANIMATION_BUDGET, len(html)
+    # the frame slider has an accessible name (matplotlib labels only the buttons)
+    slider = re.search(r'<input\b[^>]*id="_anim_slider[^>]*>', html)
+    assert slider and 'aria-label="Animation frame"' in slider.group(0)
 
 
 def test_core_modules_do_not_import_widgets():

@@ -1,7 +1,8 @@
 """Exercises of chapter 4, the model change (``book/model.ipynb``).
 
-model-1 (predict): under the split adversary with n = 7, t = 3, is the chance of still being
-undecided after 10 rounds above or below one half?
+model-1 (predict): under the split adversary with n = 9, t = 2 (not the n = 2t + 1 the
+chapter shows), is the chance of still being undecided after 10 rounds above or below one
+half?
 model-2 (compute): the probability that n = 3, t = 1 (inputs 011) is still undecided after 4
 rounds of the split adversary.
 model-3 (adversary): five coin outcomes per round that keep the split adversary winning.
@@ -22,7 +23,7 @@ GEOMETRIC_SECTION = "Undecided after r rounds: positive, yet shrinking"
 KNOWLEDGE_SECTION = "What the adversary may know"
 
 #: model-1: the system and the number of rounds of the prediction.
-PREDICT_N, PREDICT_T, PREDICT_ROUNDS = 7, 3, 10
+PREDICT_N, PREDICT_T, PREDICT_ROUNDS = 9, 2, 10
 
 #: model-2: the system, its inputs and the number of rounds.
 COMPUTE_N, COMPUTE_T, COMPUTE_INPUTS, COMPUTE_ROUNDS = 3, 1, (0, 1, 1), 4
@@ -82,9 +83,10 @@ register(
         predicted_side,
         section=GEOMETRIC_SECTION,
         hint=(
-            f"With n = {PREDICT_N} = 2t + 1 the split adversary leaves nobody a D-message "
-            "unless every coin of a round lands the same way. How likely is that in one "
-            "round, and how many rounds does it take to matter?"
+            f"With t = {PREDICT_T} a process waits for n - t = {PREDICT_N - PREDICT_T} of "
+            f"the {PREDICT_N} reports, and the split adversary chooses which {PREDICT_T} it "
+            "misses. How many equal values can it no longer hide? How likely is that in "
+            f"one round, and in none of {PREDICT_ROUNDS} rounds?"
         ),
     ),
     chapter=CHAPTER,

@@ -2,11 +2,13 @@
 
 rounds-1 (compute): the probability that n = 5, t = 1 decides in round 1 when the inputs
 are 0, 0, 1, 1, 1 (uniform scheduler).
-rounds-2 (predict): the mean round count of n = 7, t = 3 under the split adversary.
+rounds-2 (predict): the mean round count of n = 9, t = 2 under the split adversary (a
+setting the chapter does not show; its formula for q(n, t) gives it).
 rounds-3 (compute): in the canonical experiment, the share of runs in which some process
 decides one round before the last ones.
-rounds-4 (predict): under the split adversary with n = 2t + 1, what happens to the mean
-round count when n grows from 9 to 11.
+rounds-4 (predict): under the split adversary with n = 2t + 1 and all t faulty processes
+crashed from the start, what happens to the mean round count when n grows from 9 to 11.
+(Without crashes the chapter shows it quadruples; with them it doubles.)
 
 Every answer is computed by the library when a checker first runs.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..batch import sample_rounds
 from ..exact import exact_rounds
 from ..explorer_model import decision_split
 from .core import choice, numeric, register
@@ -30,13 +33,16 @@ GROWTH_SECTION = "How the round count grows with n"
 FIRST_N, FIRST_T, FIRST_INPUTS = 5, 1, (0, 0, 1, 1, 1)
 
 #: rounds-2: the system whose mean round count under the split adversary is asked for.
-SPLIT_N, SPLIT_T = 7, 3
+SPLIT_N, SPLIT_T = 9, 2
 
 #: rounds-3: the canonical experiment.
 CANON_N, CANON_T = 5, 1
 
-#: rounds-4: the two systems compared (n = 2t + 1, split adversary) and the options.
+#: rounds-4: the two systems compared (n = 2t + 1, split adversary, t processes crashed
+#: from the start), the sample that measures them (no exact chain covers crashes) and the
+#: options.
 GROW_FROM, GROW_TO = 9, 11
+GROW_RUNS, GROW_SEED = 20_000, 2026
 GROW_OPTIONS = ("stays about the same", "doubles", "quadruples", "grows tenfold")
 _GROW_FACTORS = (1.0, 2.0, 4.0, 10.0)
 
@@ -51,7 +57,7 @@ def first_round_probability() -> float:
 
 
 def split_mean() -> float:
-    """rounds-2: the exact mean round count of n = 7, t = 3 under the split adversary."""
+    """rounds-2: the exact mean round count of n = 9, t = 2 under the split adversary."""
     return _mean(exact_rounds(SPLIT_N, SPLIT_T, scheduler="split"))
 
 
@@ -61,10 +67,21 @@ def lagged_share() -> float:
     return float(lagged.sum())
 
 
+def growth_means() -> tuple[float, float]:
+    """rounds-4: the sampled mean round counts of n = 9 and n = 11 (t = (n - 1) / 2, split
+    adversary, t processes crashed from the start), GROW_RUNS runs each."""
+    means = []
+    for n in (GROW_FROM, GROW_TO):
+        t = (n - 1) // 2
+        sample = sample_rounds(n, t, GROW_RUNS, scheduler="split", faults=t, seed=GROW_SEED)
+        means.append(float(sample.mean))
+    return means[0], means[1]
+
+
 def growth_ratio() -> float:
-    """rounds-4: mean(n = 11) / mean(n = 9), split adversary, t = (n - 1) / 2 (exact)."""
-    means = [_mean(exact_rounds(n, (n - 1) // 2, scheduler="split")) for n in (GROW_FROM, GROW_TO)]
-    return means[1] / means[0]
+    """rounds-4: mean(n = 11) / mean(n = 9) of :func:`growth_means`."""
+    before, after = growth_means()
+    return after / before
 
 
 def growth_answer() -> str:
@@ -103,9 +120,10 @@ register(
         low=1.0,
         section=WORST_SECTION,
         hint=(
-            "with n = 2t + 1 the split adversary lets a round succeed only when all n "
-            "coins agree; how likely is that, and what is the mean of a geometric number "
-            "of rounds?"
+            "with t = 2 the split adversary can hide only two reports from each process; "
+            "how many of the nine values must agree before every process sees a majority "
+            "anyway? A round ends the run with that probability q, and a geometric number "
+            "of rounds has mean 1/q"
         ),
     ),
     chapter=CHAPTER,
@@ -138,7 +156,11 @@ register(
         GROW_OPTIONS,
         growth_answer,
         section=WORST_SECTION,
-        hint="each extra process is one more coin that must agree with all the others",
+        hint=(
+            "with t processes crashed, the n - t survivors must hear each other's reports, "
+            "so the adversary has no choice left. Whose coins must agree for a round to "
+            "end the run, and how many more of them are there with two more processes?"
+        ),
     ),
     chapter=CHAPTER,
     kind="predict",

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import ipywidgets as widgets
+from traitlets import Unicode
 
 from ..plots import COLORS, INK, MARKERS
 
@@ -149,10 +150,35 @@ def html_table(
     body = "".join(
         "<tr>" + "".join(f'<td style="{cell}">{c}</td>' for c in row) + "</tr>" for row in rows
     )
-    cap = f'<caption style="text-align:left">{caption}</caption>' if caption else ""
+    # the caption's colour is set, not inherited: the theme's muted caption grey is
+    # unreadable on the table's white background in dark mode
+    cap = (
+        f'<caption style="text-align:left;color:{INK};background:white;padding:2px 8px">'
+        f"{caption}</caption>"
+        if caption
+        else ""
+    )
     return (
         '<table style="border-collapse:collapse;font-size:90%;background:white">'
         f"{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+class DescribedImage(widgets.Image):
+    """An ``ipywidgets.Image`` whose ``tooltip`` is its text alternative (the img's title).
+
+    Set ``tooltip`` to what the image shows, and update it with the image. Why a subclass:
+    the ipywidgets 8.1 front end (also html-manager, which draws the static pages) shows a
+    tooltip only on a widget whose ``description`` is empty, and reads
+    ``description.length`` without checking that the widget has one. An ``Image`` has none,
+    so with a tooltip its view fails to render at all (TypeError "reading 'length'"; see
+    jupyter-widgets/ipywidgets#3921). This image syncs an empty ``description``, and the
+    front end then writes the tooltip as the img's ``title``, which assistive technology
+    reads as its name.
+    """
+
+    description = Unicode("", help="Always empty: lets the front end show the tooltip.").tag(
+        sync=True
     )
 
 

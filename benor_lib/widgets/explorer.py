@@ -29,7 +29,7 @@ from ..explorer_model import (
     ExplorerView,
 )
 from ..plots import rounds_histogram_alt_text, rounds_histogram_figure
-from ._common import MessageArea, figure_png, guarded, html_table
+from ._common import DescribedImage, MessageArea, figure_png, guarded, html_table
 
 _WIDE = {"description_width": "70px"}
 _SLIDER = widgets.Layout(width="300px")
@@ -119,7 +119,7 @@ class DistributionExplorer(widgets.VBox):
                 "every process starts with 1 (all 0 gives the same round counts)",
                 "the last k processes start with 1, the others with 0",
             ],
-            "120px",
+            "90px",  # short labels: the row keeps the "ones (k)" slider beside them
         )
         self.ones_slider = widgets.IntSlider(
             value=settings.ones, min=0, max=N_MAX, description="ones (k)", **slider
@@ -179,7 +179,7 @@ class DistributionExplorer(widgets.VBox):
         )
 
         self.stats = widgets.HTML()
-        self.figure = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.figure = DescribedImage(format="png", layout=widgets.Layout(max_width="100%"))
         self.description = widgets.HTML()
         self.reproduce = widgets.HTML()
 
@@ -277,9 +277,11 @@ class DistributionExplorer(widgets.VBox):
         layout = self.layout_box.value
         fig = rounds_histogram_figure(view, previous, layout=layout, scale=view.settings.scale)
         self.figure.value = figure_png(fig, dpi=90)
+        alt = rounds_histogram_alt_text(view, previous, layout)
+        self.figure.tooltip = alt  # the image's text alternative (its title)
         self.description.value = (
             '<details style="font-size:90%;color:#444"><summary>Describe the figure</summary>'
-            f"{html.escape(rounds_histogram_alt_text(view, previous, layout))}</details>"
+            f"{html.escape(alt)}</details>"
         )
         self.stats.value = self._stats_html(view, previous)
         notes = [view.cap_note(), view.exact_note]
@@ -294,9 +296,12 @@ class DistributionExplorer(widgets.VBox):
             self.note.info(text)
         else:
             self.note.clear()
+        # the code's colours are set, not the theme's: its dark-mode code colour is a light
+        # pink, unreadable on the widget area's light background
         self.reproduce.value = (
             '<p style="font-size:90%;color:#444">The same sample in code: '
-            f"<code>{html.escape(view.call())}</code></p>"
+            '<code style="color:#222222;background:#F2F2F2">'
+            f"{html.escape(view.call())}</code></p>"
         )
 
     @staticmethod

@@ -25,7 +25,16 @@ from ..stepper_model import (
     default_inputs,
 )
 from ..trace import REPORT, value_name
-from ._common import MessageArea, button, figure_png, guarded, html_table, parse_int, value_html
+from ._common import (
+    DescribedImage,
+    MessageArea,
+    button,
+    figure_png,
+    guarded,
+    html_table,
+    parse_int,
+    value_html,
+)
 
 _SMALL = widgets.Layout(width="150px")
 _TOGGLE = widgets.Layout(width="64px")
@@ -127,7 +136,7 @@ class RoundStepper(widgets.VBox):
         self.delivery_button = button("▶ 1 delivery", "deliver one message")
         self.step_button = button("▶ 1 step", "until some process completes a protocol step")
         self.round_button = button("▶ 1 round", "until every process has finished this round")
-        self.decision_button = button("⏭ to decision", "run until every process has decided")
+        self.decision_button = button("▶▶ to decision", "run until every process has decided")
         self.reset_button = button("⟲ reset", "start again with the same seed")
         moves = [
             (self.back_button, "back"),
@@ -157,7 +166,7 @@ class RoundStepper(widgets.VBox):
         self.position = widgets.HTML()
         self.narration = widgets.HTML()
         self.table = widgets.HTML()
-        self.diagram = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.diagram = DescribedImage(format="png", layout=widgets.Layout(max_width="100%"))
         self.diagram_text = widgets.HTML()
 
         for w in (self.n_box, self.t_box, self.seed_box, self.scheduler_box):
@@ -349,10 +358,11 @@ class RoundStepper(widgets.VBox):
             caption=f"Round {session.focus_round} in detail; 'now at' is where each process is.",
         )
         self.diagram.value = figure_png(session.figure(), dpi=80)
-        words = html.escape(space_time_alt_text(session.state, session.focus_round))
+        alt = space_time_alt_text(session.state, session.focus_round)
+        self.diagram.tooltip = alt  # the image's text alternative (its title)
         self.diagram_text.value = (
             '<details style="font-size:90%"><summary>The diagram in words</summary>'
-            f"{words}</details>"
+            f"{html.escape(alt)}</details>"
         )
         at_start = session.k == 0 and not session._history
         self.back_button.disabled = at_start
