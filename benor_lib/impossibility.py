@@ -1244,7 +1244,10 @@ def _fault_phrase(r: Run) -> str:
     return ", ".join(f"p{p} {d}" for p, d in sorted(r.faulty.items()))
 
 
-def _static_reason(rules: Rules, q: int) -> str:
+def static_termination_reason(rules: Rules, q: int | None = None) -> str:
+    """Why no process can ever decide under ``rules`` when each hears ``q`` messages (the
+    quorum by default), or "" when the thresholds alone do not rule a decision out."""
+    q = rules.quorum if q is None else q
     reasons = []
     if not rules.sends_d(q):
         reasons.append(
@@ -1369,7 +1372,7 @@ def _exhaustive(
             r, _ = model.simulate(start, moves)
             proof = ""
             if kind == "termination":
-                static = _static_reason(rules, model.q)
+                static = static_termination_reason(rules, model.q)
                 proof = (
                     f"after round {len(moves)} the configuration is "
                     f"{_config(dead_state)}, and from it no choice of deliveries"

@@ -56,6 +56,7 @@ from .impossibility import (
     classify_model,
     demonstrate,
     find_violation,
+    static_termination_reason,
 )
 from .network import run
 from .rules import VARIANTS, Rules, check_choice, check_int, check_rules, standard_rules
@@ -422,24 +423,6 @@ def duration_words(seconds: float) -> str:
     return f"in about {round(s)} seconds"
 
 
-def _static_termination(rules: Rules) -> str:
-    """Why no run of ``rules`` can ever decide, or "" when that is not so from the
-    thresholds alone."""
-    q = rules.quorum
-    reasons = []
-    if not rules.sends_d(q):
-        reasons.append(
-            f"a D-message needs more than {rules.d_twice / 2:g} equal reports but a process "
-            f"hears only {q}"
-        )
-    if not rules.decides(q):
-        reasons.append(
-            f"deciding needs more than {rules.decide_twice / 2:g} D-messages but a process "
-            f"hears only {q} proposals"
-        )
-    return "; ".join(reasons)
-
-
 def safe_find_violation(
     n: int,
     t: int,
@@ -558,7 +541,7 @@ def _fallback_demo(s: ModelSettings, model: dict, budget_s: float) -> ModelView:
     """A demonstration for a bound violation that impossibility.demonstrate could not run."""
     rules = standard_rules(s.n, s.t, s.fault_model, allow_unsafe=True)
     start = time.perf_counter()
-    static = _static_termination(rules)
+    static = static_termination_reason(rules)
     note = "(The exhaustive search could not replay this Byzantine setting; "
     if static:
         note += "the thresholds alone show the failure.)"
@@ -719,7 +702,7 @@ def _short_summary(r: Run) -> str:
 
 
 def _named_note(s: ModelSettings, result: str, kind: str, outcomes: dict[str, int]) -> str:
-    static = _static_termination(standard_rules(s.n, s.t, s.fault_model, allow_unsafe=True))
+    static = static_termination_reason(standard_rules(s.n, s.t, s.fault_model, allow_unsafe=True))
     if static and result == "bound violated":
         return f"No run of this setting can ever decide: {static}."
     all_fine = outcomes["decided"] == outcomes["runs"] and kind == "decided run"
