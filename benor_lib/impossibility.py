@@ -89,6 +89,7 @@ __all__ = [
     "explore_valence",
     "find_endless_run",
     "find_violation",
+    "static_termination_reason",
 ]
 
 VALENCES = ("0-valent", "1-valent", "bivalent", "no decision")
