@@ -441,62 +441,26 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
     ax.xaxis.get_major_locator().set_params(integer=True)
 
     if legend:
+
+        def message_handle(value: int | str, label: str, proposal: bool) -> Line2D:
+            return Line2D(
+                [],
+                [],
+                linestyle="--" if proposal else "-",
+                linewidth=1.5 if proposal else 1.0,
+                color=COLORS[value],
+                marker=MARKERS[value],
+                markersize=7 if proposal else 5,
+                markeredgecolor=INK,
+                label=label,
+            )
+
         handles = [
-            Line2D(
-                [],
-                [],
-                linestyle="-",
-                linewidth=1.0,
-                color=COLORS[0],
-                marker=MARKERS[0],
-                markersize=5,
-                markeredgecolor=INK,
-                label="report 0",
-            ),
-            Line2D(
-                [],
-                [],
-                linestyle="-",
-                linewidth=1.0,
-                color=COLORS[1],
-                marker=MARKERS[1],
-                markersize=5,
-                markeredgecolor=INK,
-                label="report 1",
-            ),
-            Line2D(
-                [],
-                [],
-                linestyle="--",
-                linewidth=1.5,
-                color=COLORS[0],
-                marker=MARKERS[0],
-                markersize=7,
-                markeredgecolor=INK,
-                label="D(0)",
-            ),
-            Line2D(
-                [],
-                [],
-                linestyle="--",
-                linewidth=1.5,
-                color=COLORS[1],
-                marker=MARKERS[1],
-                markersize=7,
-                markeredgecolor=INK,
-                label="D(1)",
-            ),
-            Line2D(
-                [],
-                [],
-                linestyle="--",
-                linewidth=1.5,
-                color=COLORS["?"],
-                marker=MARKERS["?"],
-                markersize=7,
-                markeredgecolor=INK,
-                label="?",
-            ),
+            message_handle(0, "report 0", False),
+            message_handle(1, "report 1", False),
+            message_handle(0, "D(0)", True),
+            message_handle(1, "D(1)", True),
+            message_handle("?", "?", True),
             Line2D(
                 [],
                 [],
