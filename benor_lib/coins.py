@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from .process import CoinRule
+from .validate import check_bit, is_int
 
 RANDOM_COINS = ("local", "common")
 DETERMINISTIC_COINS = ("keep", "zero", "pid_parity")
@@ -32,10 +33,7 @@ def _common(rng: np.random.Generator) -> CoinRule:
 
 
 def _scripted_sequence(bits: Sequence[int]) -> CoinRule:
-    values = list(bits)
-    for i, b in enumerate(values):
-        if isinstance(b, bool) or b not in (0, 1):
-            raise ValueError(f"coin[{i}] must be 0 or 1, got {b!r}")
+    values = [check_bit(f"coin[{i}]", b) for i, b in enumerate(bits)]
     it = iter(values)
 
     def flip(pid: int, rnd: int, x: int) -> int:
@@ -50,11 +48,20 @@ def _scripted_sequence(bits: Sequence[int]) -> CoinRule:
     return flip
 
 
-def _scripted_mapping(table: Mapping[tuple[int, int], int]) -> CoinRule:
+def _scripted_mapping(coin: Mapping[tuple[int, int], int]) -> CoinRule:
+    table: dict[tuple[int, int], int] = {}
+    for key, b in coin.items():
+        if not (isinstance(key, tuple) and len(key) == 2 and all(is_int(k) for k in key)):
+            raise ValueError(
+                f"the keys of a coin mapping must be (pid, round) pairs of whole numbers, "
+                f"got {key!r}"
+            )
+        table[(int(key[0]), int(key[1]))] = check_bit(f"coin[{key!r}]", b)
+
     def flip(pid: int, rnd: int, x: int) -> int:
         if (pid, rnd) not in table:
             raise ValueError(f"the scripted coin has no value for (pid={pid}, round={rnd})")
-        return int(table[(pid, rnd)])
+        return table[(pid, rnd)]
 
     return flip
 
@@ -62,7 +69,7 @@ def _scripted_mapping(table: Mapping[tuple[int, int], int]) -> CoinRule:
 def _checked(func: Callable[[int, int, int], int]) -> CoinRule:
     def flip(pid: int, rnd: int, x: int) -> int:
         b = func(pid, rnd, x)
-        if isinstance(b, bool) or b not in (0, 1):
+        if not is_int(b) or b not in (0, 1):
             raise ValueError(
                 f"the coin callback returned {b!r} for p{pid}, round {rnd}; need 0 or 1"
             )

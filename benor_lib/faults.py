@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .rules import check_choice, check_int
+from .validate import check_choice, check_int, is_int
 
 BYZANTINE_BEHAVIOURS = ("silent", "always", "equivocate", "adaptive", "scripted")
 
@@ -29,6 +29,14 @@ class Crash:
             return "crashed before starting"
         what = "report" if self.phase == 1 else "proposal"
         return f"crashed in round {self.round} after sending its {what} to {self.after}"
+
+    def describe_unreached(self) -> str:
+        """The phrase for a crash the run ended before reaching (the process never crashed)."""
+        what = "report" if self.phase == 1 else "proposal"
+        return (
+            f"set to crash in round {self.round} during its {what}, which the run never "
+            "reached (it did not crash)"
+        )
 
 
 @dataclass(frozen=True)
@@ -83,9 +91,9 @@ Fault = Crash | Byzantine
 def normalise_faults(faults: object, n: int) -> dict[int, Fault]:
     """Validate ``faults`` (an int k, or a sequence of Crash/Byzantine) as a pid -> fault map.
 
-    An int k crashes processes n-k .. n-1 before they start.
+    An int k (Python or numpy) crashes processes n-k .. n-1 before they start.
     """
-    if isinstance(faults, (int,)) and not isinstance(faults, bool):
+    if is_int(faults):
         k = check_int("faults", faults, 0, n - 1)
         return {p: Crash(p) for p in range(n - k, n)}
     if isinstance(faults, (Crash, Byzantine)):
@@ -103,7 +111,7 @@ def normalise_faults(faults: object, n: int) -> dict[int, Fault]:
         if pid in out:
             raise ValueError(f"process p{pid} is listed as faulty twice")
         if isinstance(f, Crash):
-            check_int("Crash.round", f.round, 1)
+            check_int("Crash.round", f.round, 1, 2**31 - 1)
             check_int("Crash.phase", f.phase, 1, 2)
             check_int("Crash.after", f.after, 0, n)
         else:

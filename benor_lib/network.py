@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from .checks import check_run
@@ -34,10 +36,30 @@ from .trace import (
     ProcessState,
     Run,
 )
+from .validate import check_bool
 
 
 def _keep_coin(pid: int, rnd: int, x: int) -> int:
     return x
+
+
+class EventCounter:
+    """Stands in for the trace list of a run made with ``keep_trace=False``: it counts the
+    events by kind and keeps none of them, so a long run uses bounded memory."""
+
+    __slots__ = ("counts",)
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def append(self, event: Event) -> None:
+        """Count one event."""
+        self.counts[event.kind] = self.counts.get(event.kind, 0) + 1
+
+    def extend(self, events: list[Event]) -> None:
+        """Count several events."""
+        for e in events:
+            self.counts[e.kind] = self.counts.get(e.kind, 0) + 1
 
 
 class Network:
@@ -50,6 +72,7 @@ class Network:
         faults: dict[int, Crash | Byzantine],
         coin,
         policy: str,
+        keep_trace: bool = True,
     ) -> None:
         self.rules = rules
         self.n = rules.n
@@ -69,7 +92,7 @@ class Network:
         ]
         self.crashed: set[int] = set()
         self.inflight: dict[tuple[int, int, int, int], Message] = {}
-        self.trace: list[Event] = []
+        self.trace: list[Event] | EventCounter = [] if keep_trace else EventCounter()
         self.correct = [p for p in range(self.n) if p not in faults]
         self.scheduler = None
 
@@ -207,6 +230,7 @@ def run(
     rules: Rules | None = None,
     allow_unsafe: bool = False,
     max_deliveries: int | None = None,
+    keep_trace: bool = True,
 ) -> Run:
     """Simulate one run of Ben-Or's protocol in the asynchronous model.
 
@@ -221,6 +245,10 @@ def run(
     "halt_after_next" or "halt" (unsafe). The run ends "decided" when every correct
     process has decided, "undecided" when max_rounds (or the delivery budget, or a script)
     ran out, or "blocked" when no message is left and a correct process still waits.
+    ``max_rounds`` (default 1000) and ``max_deliveries`` (default about 4 n^2 per round) are
+    the budget of the run. ``keep_trace=False`` keeps only counts of the events
+    (``Run.event_counts``), so that a long run uses bounded memory; replay and narration
+    then need the run made again with ``keep_trace=True``.
     """
     n, t = check_n_t(n, t)
     variant = check_choice("variant", variant, ("crash", "byzantine"))
@@ -229,8 +257,8 @@ def run(
     if max_deliveries is None:
         max_deliveries = _default_deliveries(n, max_rounds)
     max_deliveries = check_int("max_deliveries", max_deliveries, 1)
-    if not isinstance(allow_unsafe, bool):
-        raise ValueError(f"allow_unsafe must be True or False, got {allow_unsafe!r}")
+    allow_unsafe = check_bool("allow_unsafe", allow_unsafe)
+    keep_trace = check_bool("keep_trace", keep_trace)
     if rules is None:
         rules = standard_rules(n, t, variant, allow_unsafe=allow_unsafe)
     else:
@@ -256,7 +284,7 @@ def run(
     xs = resolve_inputs(n, inputs, input_rng)
     coin_rule, coin_name = make_coin(coin, coin_rng)
     sched = make_scheduler(scheduler)
-    net = Network(rules, xs, fault_map, coin_rule, decided_policy)
+    net = Network(rules, xs, fault_map, coin_rule, decided_policy, keep_trace)
     net.scheduler = sched
     sched.attach(net, sched_rng)
     for p in range(n):
@@ -322,7 +350,10 @@ def run(
         rounds = max(procs[p].round for p in correct)
         if status == "blocked" or rounds > max_rounds:
             rounds = min(rounds, max_rounds)
-    faulty = {p: f.describe() for p, f in fault_map.items()}
+    faulty = {
+        p: f.describe() if p in net.crashed or not isinstance(f, Crash) else f.describe_unreached()
+        for p, f in fault_map.items()
+    }
     sched_name = sched.name
     honest = [p for p in range(n) if not isinstance(fault_map.get(p), Byzantine)]
     violations = check_run(xs, honest, decisions, status, reason)
@@ -340,9 +371,11 @@ def run(
         rounds=rounds,
         status=status,
         reason=reason,
-        trace=tuple(net.trace),
+        trace=tuple(net.trace) if keep_trace else (),
         violations=violations,
         final=tuple(net.state(p) for p in range(n)),
         pending=tuple(net.inflight.values()),
         faults=tuple(fault_map.values()),
+        kept_trace=keep_trace,
+        event_counts=dict(Counter(e.kind for e in net.trace)) if keep_trace else net.trace.counts,
     )

@@ -8,9 +8,27 @@ variant (protocol B) and deliberately broken variants share the same process cod
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
+
+from .validate import check_choice, check_int, check_keys
+
+__all__ = [
+    "DECIDED_POLICIES",
+    "MAX_N",
+    "VARIANTS",
+    "Rules",
+    "bound_holds",
+    "check_bound",
+    "check_choice",
+    "check_int",
+    "check_n_t",
+    "check_rules",
+    "make_rng",
+    "resolve_inputs",
+    "standard_rules",
+]
 
 VARIANTS = ("crash", "byzantine")
 DECIDED_POLICIES = ("keep_running", "halt_after_next", "halt")
@@ -35,6 +53,22 @@ class Rules:
     adopt_min: int
     decide_twice: int
     name: str = ""
+
+    def __post_init__(self) -> None:
+        n, t = check_n_t(self.n, self.t)
+        check_choice("variant", self.variant, VARIANTS)
+        values = {
+            "n": n,
+            "t": t,
+            "quorum": check_int("quorum", self.quorum, 1, n),
+            "d_twice": check_int("d_twice", self.d_twice, 0, 2 * n),
+            "adopt_min": check_int("adopt_min", self.adopt_min, 1, n),
+            "decide_twice": check_int("decide_twice", self.decide_twice, 0, 2 * n),
+        }
+        if not isinstance(self.name, str):
+            raise ValueError(f"name must be a string, got {self.name!r}")
+        for key, value in values.items():
+            object.__setattr__(self, key, value)  # numpy integers become plain ints
 
     def sends_d(self, count: int) -> bool:
         """True when ``count`` equal reports are enough to send a D-message."""
@@ -62,30 +96,13 @@ class Rules:
         )
 
     def with_changes(self, **changes: int | str) -> Rules:
-        """A copy with some thresholds changed (for the break-it material)."""
+        """A copy with some thresholds changed (for the break-it material).
+
+        Allowed keys: the fields of :class:`Rules`; thresholds must be whole numbers in
+        range (``quorum`` and ``adopt_min`` 1..n, ``d_twice`` and ``decide_twice`` 0..2n).
+        """
+        check_keys("with_changes", changes, [f.name for f in fields(self)])
         return replace(self, **changes)
-
-
-def check_int(name: str, value: object, low: int | None = None, high: int | None = None) -> int:
-    """Return ``value`` as an int, or raise ValueError naming ``name`` and the allowed range."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if low is not None and value < low:
-        allowed = f"at least {low}" if high is None else f"between {low} and {high}"
-        raise ValueError(f"{name} must be {allowed}, got {value}")
-    if high is not None and value > high:
-        allowed = f"at most {high}" if low is None else f"between {low} and {high}"
-        raise ValueError(f"{name} must be {allowed}, got {value}")
-    return value
-
-
-def check_choice(name: str, value: object, allowed: Sequence[str]) -> str:
-    """Return ``value`` if it is one of ``allowed``, else raise ValueError listing them."""
-    if not isinstance(value, str) or value not in allowed:
-        options = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} must be one of {options}, got {value!r}")
-    return value
 
 
 def check_n_t(n: object, t: object) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from .trace import REPORT, Message
+from .validate import check_choice, check_int, is_int
 
 SCHEDULER_NAMES = ("uniform", "random_order", "fifo", "split")
 Key = tuple[int, int, int, int]
@@ -217,7 +218,8 @@ class Scripted(Scheduler):
     ``script`` is a sequence of (sender, receiver, round, phase) keys delivered in order, or a
     callable that is given the network view and returns a key, a Message, or None to stop.
     When the script ends the run stops as undecided, unless ``then`` names a scheduler that
-    takes over.
+    takes over. Every entry of a key is a whole number. A list script starts again from its
+    first key in every run the scheduler is used for.
     """
 
     name = "scripted"
@@ -233,23 +235,31 @@ class Scripted(Scheduler):
         elif isinstance(script, Sequence) and not isinstance(script, str):
             keys = []
             for i, k in enumerate(script):
-                if not (isinstance(k, Sequence) and len(k) == 4):
+                if isinstance(k, Message):
+                    k = k.key
+                if not (isinstance(k, (Sequence, np.ndarray)) and len(k) == 4):
                     raise ValueError(
                         f"script[{i}] must be a (sender, receiver, round, phase) tuple, got {k!r}"
                     )
-                keys.append(tuple(int(v) for v in k))
+                keys.append(tuple(check_int(f"script[{i}][{j}]", v, 0) for j, v in enumerate(k)))
             self._call = None
+            self._script = keys
             self._keys = iter(keys)
         else:
             raise ValueError(
                 "a scripted scheduler needs a list of (sender, receiver, round, phase) keys or a "
                 f"callable, got {type(script).__name__}"
             )
+        if then is not None:
+            then = check_choice("then", then, SCHEDULER_NAMES)
         self._then = make_scheduler(then) if then is not None else None
         self.exhausted = False
 
     def attach(self, net: NetworkView, rng: np.random.Generator) -> None:
         super().attach(net, rng)
+        self.exhausted = False
+        if self._keys is not None:
+            self._keys = iter(self._script)  # a reused scheduler plays its script from the start
         if self._then is not None:
             self._then.attach(net, rng)
 
@@ -269,6 +279,8 @@ class Scripted(Scheduler):
             return self._then.next() if self._then is not None else None
         if isinstance(key, Message):
             key = key.key
+        elif self._call is not None:
+            key = _callable_key(key)
         msg = self.net.inflight.get(tuple(key))
         if msg is None:
             raise ValueError(
@@ -276,6 +288,21 @@ class Scripted(Scheduler):
                 f"flight; in flight now: {sorted(self.net.inflight)[:8]}"
             )
         return msg
+
+
+def _callable_key(key: object) -> Key:
+    """A key returned by a script callable, checked: four whole numbers."""
+    if (
+        isinstance(key, (Sequence, np.ndarray))
+        and not isinstance(key, str)
+        and len(key) == 4
+        and all(is_int(v) for v in key)
+    ):
+        return tuple(int(v) for v in key)
+    raise ValueError(
+        "the script callable must return a (sender, receiver, round, phase) tuple of whole "
+        f"numbers, a Message, or None to stop; it returned {key!r}"
+    )
 
 
 def make_scheduler(scheduler: object) -> Scheduler:

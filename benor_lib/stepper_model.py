@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +41,7 @@ from .trace import (
     Run,
     narrate_event,
 )
+from .validate import check_int, check_keys, check_sequence
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -113,7 +114,10 @@ class StepperSettings:
                 f"t={t} is too large for n={n}: the {self.variant} variant needs {need}, "
                 f"so with n={n}, t can be at most {max_t(n, self.variant)}"
             )
-        inputs = default_inputs(n) if self.inputs is None else tuple(self.inputs)
+        if self.inputs is None:
+            inputs = default_inputs(n)
+        else:
+            inputs = tuple(check_sequence("inputs", self.inputs, f"{n} zeros and ones"))
         if len(inputs) != n:
             raise ValueError(f"inputs must have one value per process ({n}), got {len(inputs)}")
         for p, v in enumerate(inputs):
@@ -123,8 +127,9 @@ class StepperSettings:
         if scheduler not in STEPPER_SCHEDULERS:
             options = ", ".join(repr(s) for s in STEPPER_SCHEDULERS)
             raise ValueError(f"scheduler must be one of {options}, got {self.scheduler!r}")
-        crashed = tuple(sorted({_whole("a crashed process", p) for p in self.crashed}))
-        if len(crashed) != len(tuple(self.crashed)):
+        listed = check_sequence("crashed", self.crashed, "process numbers (possibly empty)")
+        crashed = tuple(sorted({_whole("a crashed process", p) for p in listed}))
+        if len(crashed) != len(listed):
             raise ValueError("a crashed process is listed twice")
         for p in crashed:
             if not 0 <= p < n:
@@ -234,6 +239,9 @@ class StepperSession:
     """
 
     def __init__(self, settings: StepperSettings | None = None, **changes: object) -> None:
+        check_keys("StepperSession", changes, [f.name for f in fields(StepperSettings)])
+        if settings is not None and not isinstance(settings, StepperSettings):
+            raise ValueError(f"settings must be a StepperSettings, got {type(settings).__name__}")
         if settings is None:
             settings = StepperSettings(**changes)
         elif changes:
@@ -301,8 +309,8 @@ class StepperSession:
         )
 
     def state_at(self, k: int) -> Run:
-        """The run after the first ``k`` deliveries (cached)."""
-        k = max(0, min(int(k), self.total))
+        """The run after the first ``k`` deliveries (cached; k is clamped to 0..total)."""
+        k = max(0, min(check_int("k", k), self.total))
         cached = self._cache.get(k)
         if cached is not None:
             self._cache.move_to_end(k)
@@ -366,8 +374,11 @@ class StepperSession:
         return total
 
     def goto(self, k: int) -> str:
-        """Jump to the state after ``k`` deliveries (recorded, so that back returns)."""
-        k = max(0, min(int(k), self.total))
+        """Jump to the state after ``k`` deliveries (recorded, so that back returns).
+
+        ``k`` is a whole number, clamped to 0..total.
+        """
+        k = max(0, min(check_int("k", k), self.total))
         if k != self.k:
             self._history.append(self.k)
             self.k = k
@@ -568,7 +579,7 @@ class StepperSession:
 
     def rows(self, round: int | None = None) -> list[ProcessRow]:
         """Every process at the current step, with what it heard and sent in ``round``."""
-        rnd = self.focus_round if round is None else round
+        rnd = self.focus_round if round is None else check_int("round", round, 1)
         st = self.state
         by_pid: dict[int, dict[str, object]] = {p: {} for p in range(st.n)}
         delivered: dict[tuple[int, int], list[tuple[int, int | None]]] = {}
@@ -642,6 +653,7 @@ class StepperSession:
         """
         if granularity not in ("delivery", "step"):
             raise ValueError(f"frames go by 'delivery' or 'step', got {granularity!r}")
+        round = check_int("round", round, 1)
         tl = self._timeline
         start = next((i for i, r in enumerate(tl.min_round) if r >= round), None)
         if start is None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .rules import Rules
+from .validate import check_bool, check_int
 
 REPORT = 1
 PROPOSAL = 2
@@ -186,13 +187,18 @@ class Violation:
 
 @dataclass(frozen=True, repr=False)
 class Run:
-    """The result of :func:`benor_lib.run`: decisions, status, trace and violations."""
+    """The result of :func:`benor_lib.run`: decisions, status, trace and violations.
+
+    ``event_counts`` counts the events by kind. A run made with ``keep_trace=False`` has an
+    empty ``trace`` (``kept_trace`` is False): its decisions, status, violations and final
+    states are complete, but whatever needs the events (replay, narration) raises.
+    """
 
     def __repr__(self) -> str:
         return (
             f"Run(n={self.n}, t={self.t}, variant={self.rules.variant!r}, "
             f"status={self.status!r}, rounds={self.rounds}, decisions={self.decisions}, "
-            f"events={len(self.trace)}, violations={len(self.violations)})"
+            f"events={self.event_count}, violations={len(self.violations)})"
         )
 
     rules: Rules
@@ -213,24 +219,44 @@ class Run:
     final: tuple[ProcessState, ...]
     pending: tuple[Message, ...] = field(default=())
     faults: tuple = field(default=())
+    kept_trace: bool = True
+    event_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def event_count(self) -> int:
+        """How many events the run had (also when its trace was not kept)."""
+        return sum(self.event_counts.values()) if not self.kept_trace else len(self.trace)
+
+    def _need_trace(self, what: str) -> None:
+        if not self.kept_trace:
+            raise ValueError(
+                f"{what} needs the run's trace, and this run was made with keep_trace=False "
+                "(it kept only event_counts): run it again with keep_trace=True"
+            )
 
     def replay(
         self, upto: int | None = None, *, script: list | None = None, coin: object = None
     ) -> Run:
         """Run the same configuration again with this run's deliveries and coin flips.
 
-        With ``upto`` only the first ``upto`` deliveries are made: the result is the state of
-        this run after that many deliveries (status "undecided", "the delivery script ended").
+        With ``upto`` (an integer >= 0) only the first ``upto`` deliveries are made: the
+        result is the state of this run after that many deliveries (status "undecided", "the
+        delivery script ended"); an ``upto`` beyond the run's length replays all of it.
         ``script`` (a list of delivery keys) and ``coin`` replace this run's deliveries and
-        coin flips, for searches that try variations of a run.
+        coin flips, for searches that try variations of a run. The replay is exact: the same
+        events in the same order, for every scheduler and fault.
         """
         from .network import run
         from .schedulers import Scripted
 
+        if upto is not None:
+            upto = check_int("upto", upto, 0)
+        if script is None or coin is None:
+            self._need_trace("replay()")
         if script is None:
             script = self.deliveries()
         if upto is not None:
-            script = script[: max(0, int(upto))]
+            script = script[:upto]
         return run(
             self.n,
             self.t,
@@ -268,18 +294,40 @@ class Run:
 
     def deliveries(self) -> list[tuple[int, int, int, int]]:
         """The (sender, receiver, round, phase) of every delivery, in order: a replay script."""
+        self._need_trace("deliveries()")
         return [(e.sender, e.pid, e.round, e.phase) for e in self.trace if e.kind == DELIVER]
 
     def coin_flips(self) -> list[int]:
-        """The value of every coin flip, in order."""
-        return [int(e.value) for e in self.trace if e.kind == COIN]
+        """The value of every coin flip of a non-Byzantine process, in order.
+
+        A Byzantine process's own copy of the protocol never draws from the run's coin
+        (it only paces its lies), so its COIN events are not flips: a replay leaves them out.
+        """
+        self._need_trace("coin_flips()")
+        byz = {p for p, d in self.faulty.items() if d.startswith("byzantine")}
+        return [int(e.value) for e in self.trace if e.kind == COIN and e.pid not in byz]
 
     def events(self, *kinds: str) -> list[Event]:
-        """The events of the given kinds (all events when none are given)."""
+        """The events of the given kinds (all events when none are given).
+
+        Kinds are the names in :data:`EVENT_KINDS`; any other name raises ValueError.
+        """
+        for k in kinds:
+            if k not in EVENT_KINDS:
+                options = ", ".join(repr(x) for x in EVENT_KINDS)
+                raise ValueError(f"kinds must be event kinds ({options}); got {k!r}")
+        self._need_trace("events()")
         return [e for e in self.trace if not kinds or e.kind in kinds]
 
     def narrate(self, *, deliveries: bool = False, limit: int | None = None) -> list[str]:
-        """The run as plain sentences, one per event (deliveries left out unless asked for)."""
+        """The run as plain sentences, one per event (deliveries left out unless asked for).
+
+        ``limit`` (an integer >= 0) keeps only the first ``limit`` sentences.
+        """
+        deliveries = check_bool("deliveries", deliveries)
+        if limit is not None:
+            limit = check_int("limit", limit, 0)
+        self._need_trace("narrate()")
         lines = [
             narrate_event(e, self.rules)
             for e in self.trace
