@@ -22,7 +22,14 @@ def check_agreement(decisions: Mapping[int, int]) -> list[Violation]:
 def check_validity(
     inputs: Sequence[int], correct: Sequence[int], decisions: Mapping[int, int]
 ) -> list[Violation]:
-    """Ben-Or's validity: if every correct process starts with v, every decision is v."""
+    """Validity over the processes in ``correct``: if all of them start with v, every
+    decision is v.
+
+    :func:`benor_lib.run` passes every process that is not Byzantine, crashed ones included:
+    that is Ben-Or's validity ("if for all P, x_P = v, the decision must be v"), under which a
+    crashed process's input counts. Passing only the processes that never fail checks a
+    stronger property, which the crash protocol does not promise.
+    """
     start = {int(inputs[p]) for p in correct}
     if len(start) != 1:
         return []
