@@ -1293,11 +1293,13 @@ def _exhaustive(
     byzantine: int,
     deadline: float,
     max_states: int,
+    prefer_mixed: bool = False,
 ) -> tuple[list[tuple[str, Run, _Model, _State | None, str]], int, bool]:
     """Search the round-by-round abstraction, real coins as free choices.
 
     Returns candidate (kind, run, model, dead state, proof), configurations explored, and
-    whether every model was explored completely.
+    whether every model was explored completely. ``prefer_mixed``: among equally short
+    agreement violations, take one from mixed inputs (so validity is not broken too).
     """
     n = rules.n
     found = []
@@ -1341,7 +1343,7 @@ def _exhaustive(
         g = _explore(model, starts, max_states=max_states, deadline=deadline, stop=stop, tag=tag)
         explored += len(g.rep)
         complete = complete and g.complete
-        for key in sorted(g.rep, key=g.depth.__getitem__):
+        for key in sorted(g.rep, key=lambda k: (g.depth[k], prefer_mixed and k[0] != -1)):
             kind = _safety(g.rep[key], key[0])
             if kind is not None and kind not in first:
                 first[kind] = key
@@ -1538,6 +1540,10 @@ def _kind_of(r: Run) -> str | None:
     return None
 
 
+def _kind_if(r: Run, kind: str) -> str | None:
+    return kind if any(v.kind == kind for v in r.violations) else None
+
+
 def _rerun(base: Run, script: list[Key], coin: object) -> Run | None:
     try:
         return base.replay(script=script, coin=coin)
@@ -1595,6 +1601,7 @@ def find_violation(
     seed: int | None = None,
     max_runs: int | None = None,
     search: str = "auto",
+    kind: str | None = None,
 ) -> Counterexample | NoViolation:
     """Search for a run that breaks agreement, validity or termination; return the shortest.
 
@@ -1603,7 +1610,9 @@ def find_violation(
     deliberately broken thresholds (``standard_rules(...).with_changes(...)``). ``search``:
     "auto" (the exhaustive round-by-round search where it applies, then random runs),
     "exhaustive" or "random". ``max_runs`` caps the random runs (for reproducible results),
-    ``budget_s`` the time.
+    ``budget_s`` the time. ``kind`` ("agreement", "validity" or "termination") looks for that
+    kind of violation only; an agreement violation from mixed inputs (validity intact) is
+    preferred among equally short ones.
 
     Termination: with real coins a repeated configuration proves nothing (the next coins
     could end it), so a termination violation is a blocked run (a correct process waits
@@ -1625,6 +1634,8 @@ def find_violation(
         )
     decided_policy = check_choice("decided_policy", decided_policy, DECIDED_POLICIES)
     search = check_choice("search", search, ("auto", "exhaustive", "random"))
+    if kind is not None:
+        kind = check_choice("kind", kind, ("agreement", "validity", "termination"))
     if search == "exhaustive" and decided_policy != "keep_running":
         raise ValueError(
             "search='exhaustive' covers only decided_policy='keep_running' (halting processes "
@@ -1648,16 +1659,26 @@ def find_violation(
     setting = f"{_rules_phrase(rules)}, {crashes} crash(es), {byzantine} Byzantine, " + (
         f"policy {decided_policy}"
     )
+    if kind is not None:
+        setting += f", looking for {kind} violations only"
 
     candidates: list[tuple[Run, str, str, _Model | None, _State | None, str]] = []
     tried, explored, complete = 0, 0, False
     if search != "random" and decided_policy == "keep_running":
         found, explored, complete = _exhaustive(
-            rules, crashes, byzantine, min(deadline, start_time + 0.6 * budget_s), 200_000
+            rules,
+            crashes,
+            byzantine,
+            min(deadline, start_time + 0.6 * budget_s),
+            200_000,
+            prefer_mixed=kind == "agreement",
         )
-        for kind, r, model, dead, proof in found:
+        for found_kind, r, model, dead, proof in found:
             tried += 1
-            candidates.append((r, kind, "exhaustive round-by-round search", model, dead, proof))
+            if kind is None or found_kind == kind:
+                candidates.append(
+                    (r, found_kind, "exhaustive round-by-round search", model, dead, proof)
+                )
     if not candidates and search != "exhaustive":
         extra = None  # after a first hit, try this many more runs for a shorter one
         while time.perf_counter() < deadline and (max_runs is None or tried < max_runs):
@@ -1667,9 +1688,9 @@ def find_violation(
                 extra -= 1
             r, how = _random_run(rules, crashes, byzantine, decided_policy, rng)
             tried += 1
-            kind = _kind_of(r)
-            if kind is not None:
-                candidates.append((r, kind, how, None, None, ""))
+            found_kind = _kind_of(r) if kind is None else _kind_if(r, kind)
+            if found_kind is not None:
+                candidates.append((r, found_kind, how, None, None, ""))
                 if extra is None:
                     extra = 100
     elapsed = time.perf_counter() - start_time
