@@ -72,6 +72,7 @@ from .trace import (
     Run,
     narrate_event,
 )
+from .validate import check_budget, check_keys
 
 __all__ = [
     "BEHAVIOUR_LABELS",
@@ -735,13 +736,13 @@ def explore_model(settings: ModelSettings | None = None, *, budget_s: float = 1.
     when the search tries both the actual number of faults and t).
     """
     if settings is None:
+        check_keys("explore_model", kw, [f.name for f in fields(ModelSettings)])
         settings = ModelSettings(**kw)
     elif kw:
         raise ValueError("pass either a ModelSettings or keywords, not both")
     if not isinstance(settings, ModelSettings):
         raise ValueError(f"settings must be a ModelSettings, got {type(settings).__name__}")
-    if isinstance(budget_s, bool) or not isinstance(budget_s, (int, float)) or budget_s <= 0:
-        raise ValueError(f"budget_s must be a positive number of seconds, got {budget_s!r}")
+    budget_s = check_budget("budget_s", budget_s)
     s = settings
     model = classify_model(s.coin, s.fault_model, s.n, s.t, s.faults)
     if s.scheduler != "adversary":
@@ -770,14 +771,20 @@ class ExplorerSession:
     CACHE_SIZE = 32
 
     def __init__(self, budget_s: float = 1.5) -> None:
-        if isinstance(budget_s, bool) or not isinstance(budget_s, (int, float)) or budget_s <= 0:
-            raise ValueError(f"budget_s must be a positive number of seconds, got {budget_s!r}")
-        self.budget_s = float(budget_s)
+        self.budget_s = check_budget("budget_s", budget_s)
         self.view: ModelView | None = None
         self._cache: dict[ModelSettings, ModelView] = {}
 
-    def show(self, settings: ModelSettings) -> ModelView:
-        """The view of ``settings`` (from the cache if it was computed before)."""
+    def show(self, settings: ModelSettings | Mapping[str, Any]) -> ModelView:
+        """The view of ``settings`` (from the cache if it was computed before).
+
+        ``settings`` is a :class:`ModelSettings` or a mapping of its fields.
+        """
+        if isinstance(settings, Mapping):
+            check_keys("show", settings, [f.name for f in fields(ModelSettings)])
+            settings = ModelSettings(**settings)
+        elif not isinstance(settings, ModelSettings):
+            raise ValueError(f"settings must be a ModelSettings, got {type(settings).__name__}")
         view = self._cache.get(settings)
         if view is None:
             view = explore_model(settings, budget_s=self.budget_s)
