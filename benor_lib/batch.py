@@ -25,11 +25,18 @@ from .rules import (
     resolve_inputs,
     standard_rules,
 )
+from .validate import check_bool, check_number
 
 CHUNK_ELEMENTS = 100_000
 """Processes simulated per numpy block by default: chunk_size = CHUNK_ELEMENTS // live."""
 
-MAX_RUNS = 10**9
+MAX_RUNS = 20_000_000
+"""The most runs one call samples: its result arrays take 9 bytes per run (about 170 MiB
+here), allocated at once; for more, call :func:`sample_rounds` several times with
+different seeds."""
+
+HEAVY_CENSORING = 0.1
+"""A sample with at least this share of censored runs says so (``censored_note``)."""
 
 __all__ = [
     "CHUNK_ELEMENTS",
@@ -74,6 +81,22 @@ class RoundSample:
         return float(self.censored.mean())
 
     @property
+    def heavily_censored(self) -> bool:
+        """True when at least :data:`HEAVY_CENSORING` of the runs were cut off undecided."""
+        return self.censored_share >= HEAVY_CENSORING
+
+    @property
+    def censored_note(self) -> str:
+        """A warning in words when the sample is heavily censored ("" otherwise)."""
+        if not self.heavily_censored:
+            return ""
+        return (
+            f"Heavily censored: {100 * self.censored_share:.1f}% of the {self.runs:,} runs were "
+            f"still undecided after max_rounds={self.max_rounds:,} rounds, so the mean, median "
+            "and percentiles are lower bounds of the real ones."
+        )
+
+    @property
     def mean(self) -> float:
         """Mean round count."""
         return float(self.rounds.mean())
@@ -84,9 +107,8 @@ class RoundSample:
         return self.quantile(0.5)
 
     def quantile(self, q: float) -> int:
-        """Smallest r such that at least a share q of the runs took <= r rounds."""
-        if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 1:
-            raise ValueError(f"q must be a number between 0 and 1, got {q!r}")
+        """Smallest r such that at least a share q of the runs took <= r rounds (0 <= q <= 1)."""
+        q = check_number("q", q, 0, 1)
         return int(np.quantile(self.rounds, q, method="inverted_cdf"))
 
     def histogram(self) -> np.ndarray:
@@ -215,19 +237,28 @@ def sample_rounds(
     (``allow_unsafe=True``) never finish: with n <= 2t nobody can send a D-message, with
     more than t crashes every process waits forever for n - t reports; every such run is
     censored. The same seed and chunk_size give the same arrays; ``progress=True`` shows a
-    progress bar over the blocks of ``chunk_size`` runs.
+    progress bar over the blocks of ``chunk_size`` runs. At most :data:`MAX_RUNS` runs per
+    call; a heavily censored sample says so in :attr:`RoundSample.censored_note`.
     """
     n, t = check_n_t(n, t)
-    runs = check_int("runs", runs, 1, MAX_RUNS)
+    runs = check_int("runs", runs)
+    if runs < 1:
+        raise ValueError(f"runs must be between 1 and {MAX_RUNS:,}, got {runs}")
+    if runs > MAX_RUNS:
+        raise ValueError(
+            f"runs must be at most {MAX_RUNS:,} per call, got {runs:,}: the results alone would "
+            f"take {9 * runs / 2**30:.1f} GiB of memory. Call sample_rounds several times with "
+            "different seeds and combine the samples"
+        )
     scheduler = check_choice("scheduler", scheduler, SCHEDULERS)
     coin = check_choice("coin", coin, COINS)
     faults = check_int("faults", faults, 0, n - 1)
     max_rounds = check_int("max_rounds", max_rounds, 1, 2**31 - 1)
     if chunk_size is not None:
         chunk_size = check_int("chunk_size", chunk_size, 1)
-    if not isinstance(allow_unsafe, (bool, np.bool_)):
-        raise ValueError(f"allow_unsafe must be True or False, got {allow_unsafe!r}")
-    check_bound(n, t, "crash", bool(allow_unsafe))
+    allow_unsafe = check_bool("allow_unsafe", allow_unsafe)
+    progress = check_bool("progress", progress)
+    check_bound(n, t, "crash", allow_unsafe)
     if faults > t and not allow_unsafe:
         raise ValueError(
             f"faults must be at most t={t} (the protocol tolerates t crashes), got {faults}; "
@@ -343,18 +374,37 @@ def distribution_distance(
         rounds, cens, max_rounds = sample.rounds, sample.censored, sample.max_rounds
     else:
         rounds = np.asarray(sample)
-        cens = np.zeros(rounds.shape, bool) if censored is None else np.asarray(censored, bool)
+        cens = np.zeros(rounds.shape, bool) if censored is None else np.asarray(censored)
+        if cens.dtype != bool:
+            raise ValueError("censored must be an array of True/False, one per run")
+        if max_rounds is not None:
+            max_rounds = check_int("max_rounds", max_rounds, 1)
     if rounds.ndim != 1 or rounds.size == 0 or cens.shape != rounds.shape:
         raise ValueError(
             "sample must be a non-empty 1-d array of round counts, censored of the same length"
         )
     if not np.issubdtype(rounds.dtype, np.integer) or rounds.min() < 1:
         raise ValueError("sample must hold integer round counts >= 1")
-    probs = np.asarray(p, dtype=float)
-    if probs.ndim != 1 or probs.size == 0 or probs.min() < 0 or probs.sum() > 1 + 1e-9:
-        raise ValueError("p must be a non-empty 1-d array of probabilities summing to at most 1")
+    try:
+        probs = np.asarray(p, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "p must be a non-empty 1-d array of probabilities summing to at most 1"
+        ) from None
+    if (
+        probs.ndim != 1
+        or probs.size == 0
+        or not np.isfinite(probs).all()
+        or probs.min() < 0
+        or probs.sum() > 1 + 1e-9
+    ):
+        raise ValueError(
+            "p must be a non-empty 1-d array of finite probabilities (no NaN) summing to at most 1"
+        )
+    alpha = check_number("alpha", alpha, 0, 1)
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+        raise ValueError(f"alpha must be a number strictly between 0 and 1, got {alpha!r}")
+    min_expected = check_number("min_expected", min_expected, positive=True)
     runs = rounds.size
     if cens.any() and max_rounds is None:
         raise ValueError("max_rounds is needed to place censored runs")
@@ -413,6 +463,11 @@ def sweep(
     count when :func:`exact_rounds` covers the setting (no crashes, n <= 12), else None.
     The rows convert directly to a table, e.g. ``pandas.DataFrame(rows)``.
     """
+    if isinstance(settings, (str, bytes, Mapping)) or not isinstance(settings, Iterable):
+        raise ValueError(
+            "settings must be a list of mappings with at least 'n' and 't', such as "
+            f"[{{'n': 5, 't': 1}}]; got {type(settings).__name__}"
+        )
     settings = list(settings)
     if not settings:
         raise ValueError("settings must contain at least one setting")

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -41,6 +41,7 @@ from .batch import RoundSample, chunk_sizes, sample_rounds, sweep
 from .exact import EXACT_MAX_N, exact_rounds, round_chain
 from .network import run
 from .rules import MAX_N, resolve_inputs
+from .validate import check_keys, check_number
 
 __all__ = [
     "COIN_LABELS",
@@ -101,6 +102,9 @@ PILOT_SHARE = 0.1
 
 ITERATION_WORK = 1_000
 """Fixed work of one simulated round of one block of runs, in the same units."""
+
+MAX_SAMPLE_ROUNDS = 2**31 - 1
+"""The largest max_rounds :func:`~benor_lib.batch.sample_rounds` accepts."""
 
 DEFAULT_MAX_ROUNDS = 10_000
 """Rounds after which a run is censored when the cap does not apply (or 40 x the mean)."""
@@ -256,8 +260,9 @@ class RunPlan:
 
 
 def _uncapped_rounds(mean: float) -> int:
-    if not math.isfinite(mean):
-        return 2**31 - 1
+    """40 x the mean, at least DEFAULT_MAX_ROUNDS and at most what sample_rounds accepts."""
+    if not math.isfinite(mean) or 40 * mean >= MAX_SAMPLE_ROUNDS:
+        return MAX_SAMPLE_ROUNDS
     return max(DEFAULT_MAX_ROUNDS, math.ceil(40 * mean))
 
 
@@ -347,8 +352,7 @@ def _split_formula_mean(settings: ExplorerSettings) -> float | None:
 
 def plan_runs(settings: ExplorerSettings, budget: float = WORK_BUDGET) -> RunPlan:
     """Apply the cap rule (see the module docstring) to ``settings``."""
-    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not budget > 0:
-        raise ValueError(f"budget must be a positive number, got {budget!r}")
+    budget = check_number("budget", budget, positive=True)
     p = _exact(settings)
     formula = _split_formula_mean(settings)
     if p is not None:
@@ -468,7 +472,7 @@ class ExplorerView:
         """Plain words on what the cap changed ("" when nothing)."""
         plan, s = self.plan, self.settings
         if not plan.capped:
-            return ""
+            return self.sample.censored_note
         if not math.isfinite(plan.expected_rounds):
             about = "far more rounds per run than the explorer can afford"
         elif plan.estimate == "trial":
@@ -491,6 +495,8 @@ class ExplorerView:
                 f" and stopped each run after {plan.max_rounds:,} rounds: "
                 f"{100 * share:.1f}% of them were cut off undecided"
             )
+            if self.sample.heavily_censored:
+                text += ", so the statistics are lower bounds of the real ones"
         return text + "."
 
     def call(self) -> str:
@@ -549,7 +555,7 @@ class ExplorerSession:
     """
 
     def __init__(self, settings: ExplorerSettings | None = None, budget: float = WORK_BUDGET):
-        self.budget = budget
+        self.budget = check_number("budget", budget, positive=True)
         self._cache: OrderedDict[ExplorerSettings, ExplorerView] = OrderedDict()
         self.previous: ExplorerView | None = None
         self.current: ExplorerView = self._view(settings or ExplorerSettings())
@@ -566,8 +572,21 @@ class ExplorerSession:
         view = self._cache[key]
         return view if view.settings == settings else replace(view, settings=settings)
 
-    def update(self, settings: ExplorerSettings) -> ExplorerView:
-        """Show ``settings``: returns the new current view."""
+    def update(self, settings: ExplorerSettings | Mapping[str, object]) -> ExplorerView:
+        """Show ``settings``: returns the new current view.
+
+        ``settings`` is an :class:`ExplorerSettings`, or a mapping of the fields to change
+        in the current settings (``{"n": 7}``).
+        """
+        if isinstance(settings, Mapping):
+            allowed = [f.name for f in fields(ExplorerSettings)]
+            check_keys("update", settings, allowed)
+            settings = replace(self.settings, **settings)
+        elif not isinstance(settings, ExplorerSettings):
+            raise ValueError(
+                "settings must be an ExplorerSettings or a mapping of its fields, got "
+                f"{type(settings).__name__}"
+            )
         view = self._view(settings)
         if settings.sampling_key != self.current.settings.sampling_key:
             self.previous = self.current
