@@ -9,7 +9,7 @@ numpy operation. :func:`sweep` summarises many settings for the rounds chapter, 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +42,7 @@ __all__ = [
     "CHUNK_ELEMENTS",
     "Distance",
     "RoundSample",
+    "RoundSampler",
     "chunk_sizes",
     "distribution_distance",
     "sample_rounds",
@@ -155,25 +156,49 @@ def _check_inputs(n: int, inputs: object) -> object:
     return tuple(int(v) for v in values)
 
 
-def _simulate_block(
-    rng: np.random.Generator,
-    x: np.ndarray,
-    rules: Rules,
-    scheduler: str,
-    coin: str,
-    max_rounds: int,
-) -> np.ndarray:
-    """Round counts for a block of runs (0 = still undecided after max_rounds).
+class _Block:
+    """A block of runs simulated round by round; it can stop between rounds and resume.
 
     ``x`` has one row per run and one column per live process, holding its input.
+    ``result[i]`` is run i's round count (0 while it is undecided); ``round`` is the number
+    of rounds simulated so far.
     """
-    runs, live = x.shape
-    others = rules.quorum - 1  # messages heard besides a process's own
-    result = np.zeros(runs, dtype=np.int64)
-    index = np.arange(runs)
-    x = x.astype(np.int64)
-    decided = np.zeros(x.shape, dtype=bool)
-    for r in range(1, max_rounds + 1):
+
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        x: np.ndarray,
+        rules: Rules,
+        scheduler: str,
+        coin: str,
+        max_rounds: int,
+    ) -> None:
+        runs, self.live = x.shape
+        self.rng, self.rules, self.scheduler, self.coin = rng, rules, scheduler, coin
+        self.max_rounds = max_rounds
+        self.result = np.zeros(runs, dtype=np.int64)
+        self.index = np.arange(runs)
+        self.x = x.astype(np.int64)
+        self.decided = np.zeros(x.shape, dtype=bool)
+        self.round = 0
+
+    @property
+    def done(self) -> bool:
+        """True when every run has decided or ``max_rounds`` rounds have been simulated."""
+        return self.index.size == 0 or self.round >= self.max_rounds
+
+    def advance(self, over: Callable[[], bool] | None = None) -> bool:
+        """Simulate rounds until the block is done or ``over()`` says stop; True when done."""
+        while not self.done:
+            self._one_round()
+            if over is not None and over():
+                break
+        return self.done
+
+    def _one_round(self) -> None:
+        rng, rules, scheduler, x, live = self.rng, self.rules, self.scheduler, self.x, self.live
+        others = rules.quorum - 1  # messages heard besides a process's own
+        self.round = r = self.round + 1
         # phase 1: reports. ones_others = ones among the other live processes' reports
         ones_others = x.sum(axis=1, keepdims=True) - x
         zeros_others = (live - 1) - ones_others
@@ -195,20 +220,35 @@ def _simulate_block(
             heard_d = sent_d + rng.hypergeometric(d_others, plain_others, others)
         else:  # split: as few D-messages as possible, own message included
             heard_d = sent_d + np.maximum(0, others - plain_others)
-        if coin == "local":
+        if self.coin == "local":
             flips = rng.integers(0, 2, size=x.shape)
         else:
             flips = rng.integers(0, 2, size=(x.shape[0], 1))
         x = np.where(heard_d >= rules.adopt_min, value, flips)
-        decided |= 2 * heard_d > rules.decide_twice
+        decided = self.decided | (2 * heard_d > rules.decide_twice)
         finished = decided.all(axis=1)
         if finished.any():
-            result[index[finished]] = r
+            self.result[self.index[finished]] = r
             keep = ~finished
-            x, decided, index = x[keep], decided[keep], index[keep]
-            if index.size == 0:
-                break
-    return result
+            x, decided, self.index = x[keep], decided[keep], self.index[keep]
+        self.x, self.decided = x, decided
+
+
+def _simulate_block(
+    rng: np.random.Generator,
+    x: np.ndarray,
+    rules: Rules,
+    scheduler: str,
+    coin: str,
+    max_rounds: int,
+) -> np.ndarray:
+    """Round counts for a block of runs (0 = still undecided after max_rounds).
+
+    ``x`` has one row per run and one column per live process, holding its input.
+    """
+    block = _Block(rng, x, rules, scheduler, coin, max_rounds)
+    block.advance()
+    return block.result
 
 
 def sample_rounds(
@@ -240,74 +280,211 @@ def sample_rounds(
     progress bar over the blocks of ``chunk_size`` runs. At most :data:`MAX_RUNS` runs per
     call; a heavily censored sample says so in :attr:`RoundSample.censored_note`.
     """
-    n, t = check_n_t(n, t)
-    runs = check_int("runs", runs)
-    if runs < 1:
-        raise ValueError(f"runs must be between 1 and {MAX_RUNS:,}, got {runs}")
-    if runs > MAX_RUNS:
-        raise ValueError(
-            f"runs must be at most {MAX_RUNS:,} per call, got {runs:,}: the results alone would "
-            f"take {9 * runs / 2**30:.1f} GiB of memory. Call sample_rounds several times with "
-            "different seeds and combine the samples"
-        )
-    scheduler = check_choice("scheduler", scheduler, SCHEDULERS)
-    coin = check_choice("coin", coin, COINS)
-    faults = check_int("faults", faults, 0, n - 1)
-    max_rounds = check_int("max_rounds", max_rounds, 1, 2**31 - 1)
-    if chunk_size is not None:
-        chunk_size = check_int("chunk_size", chunk_size, 1)
-    allow_unsafe = check_bool("allow_unsafe", allow_unsafe)
     progress = check_bool("progress", progress)
-    check_bound(n, t, "crash", allow_unsafe)
-    if faults > t and not allow_unsafe:
-        raise ValueError(
-            f"faults must be at most t={t} (the protocol tolerates t crashes), got {faults}; "
-            "pass allow_unsafe=True to run it anyway"
-        )
-    stored_inputs = _check_inputs(n, inputs)
-    rng = make_rng(seed)
-    rules = standard_rules(n, t, "crash", allow_unsafe=True)
-    live = n - faults
-
-    rounds = np.full(runs, max_rounds, dtype=np.int64)
-    censored = np.ones(runs, dtype=bool)
-    can_finish = live >= rules.quorum and 2 * rules.quorum > rules.d_twice
-    if can_finish:
-        fixed = None if stored_inputs == "random" else resolve_inputs(n, inputs, rng)[:live]
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=runs, desc="sample_rounds", unit="runs")
-        start = 0
-        for size in chunk_sizes(runs, live, chunk_size):
-            if fixed is None:
-                x = rng.integers(0, 2, size=(size, n), dtype=np.int8)[:, :live]
-            else:
-                x = np.broadcast_to(fixed, (size, live))
-            got = _simulate_block(rng, x, rules, scheduler, coin, max_rounds)
-            finished = got > 0
-            rounds[start : start + size][finished] = got[finished]
-            censored[start : start + size] = ~finished
-            start += size
-            if bar is not None:
-                bar.update(size)
-        if bar is not None:
-            bar.close()
-    rounds.setflags(write=False)
-    censored.setflags(write=False)
-    return RoundSample(
-        rounds=rounds,
-        censored=censored,
-        n=n,
-        t=t,
-        inputs=stored_inputs,
+    sampler = RoundSampler(
+        n,
+        t,
+        runs,
+        inputs=inputs,
         scheduler=scheduler,
         faults=faults,
         coin=coin,
         seed=seed,
         max_rounds=max_rounds,
+        allow_unsafe=allow_unsafe,
+        chunk_size=chunk_size,
     )
+    bar = None
+    if progress and not sampler.done:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=sampler.runs, desc="sample_rounds", unit="runs")
+    while not sampler.done:
+        before = sampler.runs_done
+        sampler.advance_block()
+        if bar is not None:
+            bar.update(sampler.runs_done - before)
+    if bar is not None:
+        bar.close()
+    return sampler.result()
+
+
+class RoundSampler:
+    """:func:`sample_rounds` in pieces: the same runs, simulated a slice at a time.
+
+    Takes the arguments of :func:`sample_rounds` (without ``progress``) and checks them the
+    same way. :meth:`advance` simulates until a callback says the slice is over (between
+    two rounds of a block), :meth:`partial` is the sample so far, and :meth:`result`, once
+    :attr:`done`, is exactly what :func:`sample_rounds` returns for the same arguments,
+    however the work was sliced.
+    """
+
+    def __init__(
+        self,
+        n: int,
+        t: int,
+        runs: int,
+        *,
+        inputs: object = "random",
+        scheduler: str = "uniform",
+        faults: int = 0,
+        coin: str = "local",
+        seed: object = None,
+        max_rounds: int = 10_000,
+        allow_unsafe: bool = False,
+        chunk_size: int | None = None,
+    ) -> None:
+        n, t = check_n_t(n, t)
+        runs = check_int("runs", runs)
+        if runs < 1:
+            raise ValueError(f"runs must be between 1 and {MAX_RUNS:,}, got {runs}")
+        if runs > MAX_RUNS:
+            raise ValueError(
+                f"runs must be at most {MAX_RUNS:,} per call, got {runs:,}: the results alone "
+                f"would take {9 * runs / 2**30:.1f} GiB of memory. Call sample_rounds several "
+                "times with different seeds and combine the samples"
+            )
+        scheduler = check_choice("scheduler", scheduler, SCHEDULERS)
+        coin = check_choice("coin", coin, COINS)
+        faults = check_int("faults", faults, 0, n - 1)
+        max_rounds = check_int("max_rounds", max_rounds, 1, 2**31 - 1)
+        if chunk_size is not None:
+            chunk_size = check_int("chunk_size", chunk_size, 1)
+        allow_unsafe = check_bool("allow_unsafe", allow_unsafe)
+        check_bound(n, t, "crash", allow_unsafe)
+        if faults > t and not allow_unsafe:
+            raise ValueError(
+                f"faults must be at most t={t} (the protocol tolerates t crashes), got {faults}; "
+                "pass allow_unsafe=True to run it anyway"
+            )
+        self.n, self.t, self.runs, self.scheduler, self.coin = n, t, runs, scheduler, coin
+        self.faults, self.max_rounds, self.seed = faults, max_rounds, seed
+        self.inputs = _check_inputs(n, inputs)
+        self._rng = make_rng(seed)
+        self._rules = standard_rules(n, t, "crash", allow_unsafe=True)
+        self.live = n - faults
+        self._rounds = np.full(runs, max_rounds, dtype=np.int64)
+        self._censored = np.ones(runs, dtype=bool)
+        can_finish = (
+            self.live >= self._rules.quorum and 2 * self._rules.quorum > self._rules.d_twice
+        )
+        self._sizes = chunk_sizes(runs, self.live, chunk_size) if can_finish else []
+        self._fixed = None
+        if can_finish and self.inputs != "random":
+            self._fixed = resolve_inputs(n, inputs, self._rng)[: self.live]
+        self._start = 0  # the first run of the current block
+        self._block: _Block | None = None
+
+    @property
+    def done(self) -> bool:
+        """True when every run has been simulated."""
+        return not self._sizes and self._block is None
+
+    @property
+    def runs_done(self) -> int:
+        """Runs of the completed blocks (every run, when :attr:`done`)."""
+        return self.runs if self.done else self._start
+
+    @property
+    def started(self) -> int:
+        """Runs simulated so far, or being simulated now."""
+        if self._block is None:
+            return self.runs_done
+        return self._start + self._block.result.size
+
+    @property
+    def round(self) -> int:
+        """Rounds the block in progress has simulated so far (0 between blocks)."""
+        return 0 if self._block is None else self._block.round
+
+    def _inputs(self) -> np.ndarray:
+        """The inputs of the next block's runs (drawn from the stream, in order)."""
+        size = self._sizes.pop(0)
+        if self._fixed is None:
+            return self._rng.integers(0, 2, size=(size, self.n), dtype=np.int8)[:, : self.live]
+        return np.broadcast_to(self._fixed, (size, self.live))
+
+    def _store(self, result: np.ndarray) -> None:
+        size = result.size
+        finished = result > 0
+        self._rounds[self._start : self._start + size][finished] = result[finished]
+        self._censored[self._start : self._start + size] = ~finished
+        self._start += size
+
+    def advance_block(self) -> None:
+        """Simulate the rest of the current block, or the whole next one."""
+        if self._block is not None:
+            self._block.advance()
+            self._store(self._block.result)
+            self._block = None
+        elif self._sizes:
+            x = self._inputs()
+            rules, scheduler, coin = self._rules, self.scheduler, self.coin
+            self._store(_simulate_block(self._rng, x, rules, scheduler, coin, self.max_rounds))
+
+    def advance(self, over: Callable[[], bool] | None = None) -> bool:
+        """Simulate rounds until every run is done or ``over()`` is true; True when done.
+
+        ``over`` is asked after every simulated round, so one slice overruns by at most
+        one round of one block (a few milliseconds).
+        """
+        if over is None:
+            while not self.done:
+                self.advance_block()
+            return True
+        while not self.done:
+            if self._block is None:
+                x = self._inputs()
+                rules, scheduler, coin = self._rules, self.scheduler, self.coin
+                self._block = _Block(self._rng, x, rules, scheduler, coin, self.max_rounds)
+            if self._block.advance(over):
+                self._store(self._block.result)
+                self._block = None
+            if over():
+                break
+        return self.done
+
+    def _sample(self, rounds: np.ndarray, censored: np.ndarray) -> RoundSample:
+        rounds.setflags(write=False)
+        censored.setflags(write=False)
+        return RoundSample(
+            rounds=rounds,
+            censored=censored,
+            n=self.n,
+            t=self.t,
+            inputs=self.inputs,
+            scheduler=self.scheduler,
+            faults=self.faults,
+            coin=self.coin,
+            seed=self.seed,
+            max_rounds=self.max_rounds,
+        )
+
+    def result(self) -> RoundSample:
+        """The finished sample (:func:`sample_rounds`'s answer); ValueError before :attr:`done`."""
+        if not self.done:
+            raise ValueError("the sample is not finished yet: call advance() until done")
+        return self._sample(self._rounds, self._censored)
+
+    def partial(self) -> RoundSample | None:
+        """The runs started so far (None before the first round): finished runs with their
+        round counts; runs of the block in progress that are still undecided are marked
+        censored at the rounds they have reached, so the statistics are lower bounds."""
+        if self.done:
+            return self.result()
+        started = self.started
+        if started == 0 or (
+            self._block is not None and self._block.round == 0 and self._start == 0
+        ):
+            return None
+        rounds = self._rounds[:started].copy()
+        censored = self._censored[:started].copy()
+        if self._block is not None:
+            got = self._block.result
+            finished = got > 0
+            rounds[self._start :] = np.where(finished, got, self._block.round)
+            censored[self._start :] = ~finished
+        return self._sample(rounds, censored)
 
 
 # --- comparing a sample with an exact distribution ---------------------------------

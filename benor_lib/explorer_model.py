@@ -22,6 +22,14 @@ rounds (such runs are *censored*); the view's :meth:`ExplorerView.cap_note` says
 The rule depends only on the settings, never on a clock, so a seed always gives the same
 picture.
 
+Progressive answers (:mod:`benor_lib.budget`). The cap fixes *what* is computed; time
+decides only how it is delivered. :meth:`ExplorerSession.begin` returns an
+:class:`ExplorerJob` that has the exact distribution and the plan at once (or after the
+trial sample) and then simulates the runs a slice at a time; its :meth:`~ExplorerJob.view`
+is the view so far, with the runs still running counted as censored and a
+:meth:`~ExplorerView.progress_note`. :meth:`ExplorerSession.finish` makes the finished job
+current. However the work was sliced, the final view equals :func:`compute_view`'s.
+
 For the chapter: :func:`decision_split` separates the runs in which every process decides
 in the same round from those in which some process decided one round earlier,
 :func:`event_rounds` collects the same facts from the event simulator, and
@@ -37,7 +45,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from .batch import RoundSample, chunk_sizes, sample_rounds, sweep
+from .batch import RoundSample, RoundSampler, chunk_sizes, sweep
 from .exact import EXACT_MAX_N, exact_rounds, round_chain
 from .network import run
 from .rules import MAX_N, resolve_inputs
@@ -57,6 +65,7 @@ __all__ = [
     "ExplorerSession",
     "ExplorerSettings",
     "EventRounds",
+    "ExplorerJob",
     "ExplorerView",
     "RunPlan",
     "compute_view",
@@ -350,33 +359,41 @@ def _split_formula_mean(settings: ExplorerSettings) -> float | None:
     return 1 + 1 / q if settings.coin == "local" else 2.0
 
 
-def plan_runs(settings: ExplorerSettings, budget: float = WORK_BUDGET) -> RunPlan:
-    """Apply the cap rule (see the module docstring) to ``settings``."""
-    budget = check_number("budget", budget, positive=True)
+def _known_mean(settings: ExplorerSettings) -> tuple[float, str] | None:
+    """The mean round count from the exact chain or the split formula (None: a trial)."""
     p = _exact(settings)
-    formula = _split_formula_mean(settings)
     if p is not None:
-        mean, estimate = _mean(p), "exact"
-    elif formula is not None:
-        mean, estimate = formula, "formula"
-    else:
-        per_round = PILOT_RUNS * _weight(settings) + ITERATION_WORK
-        pilot_rounds = max(1, int(budget * PILOT_SHARE // per_round))
-        pilot = sample_rounds(
-            settings.n,
-            settings.t,
-            PILOT_RUNS,
-            inputs=settings.sample_inputs,
-            scheduler=settings.scheduler,
-            faults=settings.crashed,
-            coin=settings.coin,
-            seed=np.random.default_rng([settings.seed, 1]),
-            max_rounds=pilot_rounds,
-        )
-        finished = int((~pilot.censored).sum())
-        # the mean of a geometric-like law from censored data: rounds seen / runs finished
-        mean = float(pilot.rounds.sum()) / finished if finished else math.inf
-        estimate = "trial"
+        return _mean(p), "exact"
+    formula = _split_formula_mean(settings)
+    if formula is not None:
+        return formula, "formula"
+    return None
+
+
+def _pilot_sampler(settings: ExplorerSettings, budget: float) -> RoundSampler:
+    """The trial sample that estimates the mean where no exact value is known."""
+    per_round = PILOT_RUNS * _weight(settings) + ITERATION_WORK
+    pilot_rounds = max(1, int(budget * PILOT_SHARE // per_round))
+    return RoundSampler(
+        settings.n,
+        settings.t,
+        PILOT_RUNS,
+        inputs=settings.sample_inputs,
+        scheduler=settings.scheduler,
+        faults=settings.crashed,
+        coin=settings.coin,
+        seed=np.random.default_rng([settings.seed, 1]),
+        max_rounds=pilot_rounds,
+    )
+
+
+def _pilot_mean(pilot: RoundSample) -> float:
+    finished = int((~pilot.censored).sum())
+    # the mean of a geometric-like law from censored data: rounds seen / runs finished
+    return float(pilot.rounds.sum()) / finished if finished else math.inf
+
+
+def _capped_plan(settings: ExplorerSettings, budget: float, mean: float, estimate: str) -> RunPlan:
     runs = settings.runs
     max_rounds = _uncapped_rounds(mean)
     if _work(settings, mean, runs, max_rounds) > budget:
@@ -393,6 +410,17 @@ def plan_runs(settings: ExplorerSettings, budget: float = WORK_BUDGET) -> RunPla
     return RunPlan(settings.runs, runs, max_rounds, mean, estimate, work, float(budget))
 
 
+def plan_runs(settings: ExplorerSettings, budget: float = WORK_BUDGET) -> RunPlan:
+    """Apply the cap rule (see the module docstring) to ``settings``."""
+    budget = check_number("budget", budget, positive=True)
+    known = _known_mean(settings)
+    if known is None:
+        pilot = _pilot_sampler(settings, budget)
+        pilot.advance()
+        known = _pilot_mean(pilot.result()), "trial"
+    return _capped_plan(settings, budget, *known)
+
+
 @dataclass(frozen=True, eq=False)
 class ExplorerView:
     """What the explorer shows for one setting: the sample, its statistics, the exact law."""
@@ -401,6 +429,40 @@ class ExplorerView:
     plan: RunPlan
     sample: RoundSample
     exact: np.ndarray | None = field(repr=False)
+    running: int = 0
+    """Runs still being simulated (a progressive view: they count as censored for now)."""
+    reached: int = 0
+    """Rounds those runs have reached so far."""
+
+    @property
+    def last_round(self) -> int:
+        """The longest finished run's round count (at least 1): the histogram's last bar."""
+        return max(1, self.counts.size)
+
+    @property
+    def complete(self) -> bool:
+        """True when every planned run has been simulated (not a view of work in progress)."""
+        return self.sample.runs == self.plan.runs and self.running == 0
+
+    def progress_note(self) -> str:
+        """How far a progressive view has come ("" when it is complete)."""
+        if self.complete:
+            return ""
+        done = self.sample.runs - self.running
+        text = f"Sampling: {done:,} of {self.plan.runs:,} runs are in so far"
+        if self.running:
+            text += f", {self.running:,} more are still running after {self.reached:,} rounds"
+        return text + "; the histogram and the statistics refine as more runs come in."
+
+    def hidden_note(self) -> str:
+        """What the histogram leaves out: runs cut off, or still running ("" when none)."""
+        cut = self.censored_runs - self.running
+        parts = []
+        if cut:
+            parts.append(f"{cut:,} runs cut off undecided after {self.plan.max_rounds:,} rounds")
+        if self.running:
+            parts.append(f"{self.running:,} runs still running")
+        return " and ".join(parts) + (" are not shown" if parts else "")
 
     @property
     def runs(self) -> int:
@@ -532,19 +594,108 @@ def _rounds_text(x: float) -> str:
 
 def compute_view(settings: ExplorerSettings, budget: float = WORK_BUDGET) -> ExplorerView:
     """Sample ``settings`` under the cap rule and add the exact distribution if covered."""
-    plan = plan_runs(settings, budget)
-    sample = sample_rounds(
-        settings.n,
-        settings.t,
-        plan.runs,
-        inputs=settings.sample_inputs,
-        scheduler=settings.scheduler,
-        faults=settings.crashed,
-        coin=settings.coin,
-        seed=settings.seed,
-        max_rounds=plan.max_rounds,
-    )
-    return ExplorerView(settings, plan, sample, _exact(settings))
+    job = ExplorerJob(settings, budget)
+    job.advance()
+    return job.view()
+
+
+class ExplorerJob:
+    """The work of showing one setting, done in slices (see :mod:`benor_lib.budget`).
+
+    The exact distribution (where the chain covers the setting) and the plan are ready at
+    once, or after the trial sample; then the runs are simulated. :meth:`advance` works
+    until ``over()`` says the slice is used up; :meth:`view` is the view so far (None
+    before the first simulated round). However the work is sliced, the finished view is
+    the one :func:`compute_view` returns: the same runs with the same seed.
+    """
+
+    def __init__(self, settings: ExplorerSettings, budget: float = WORK_BUDGET) -> None:
+        self.settings = settings
+        self.shown = settings
+        """The settings the views carry (the sampling ones, or the same with another scale)."""
+        self.budget = check_number("budget", budget, positive=True)
+        self.exact = _exact(settings)
+        known = _known_mean(settings)
+        self._pilot = _pilot_sampler(settings, self.budget) if known is None else None
+        self.plan: RunPlan | None = None
+        self._sampler: RoundSampler | None = None
+        if known is not None:
+            self._start(*known)
+
+    def _start(self, mean: float, estimate: str) -> None:
+        s = self.settings
+        self.plan = plan = _capped_plan(s, self.budget, mean, estimate)
+        self._sampler = RoundSampler(
+            s.n,
+            s.t,
+            plan.runs,
+            inputs=s.sample_inputs,
+            scheduler=s.scheduler,
+            faults=s.crashed,
+            coin=s.coin,
+            seed=s.seed,
+            max_rounds=plan.max_rounds,
+        )
+
+    @property
+    def done(self) -> bool:
+        """True when every planned run has been simulated."""
+        return self._sampler is not None and self._sampler.done
+
+    @property
+    def estimating(self) -> bool:
+        """True while the trial sample estimates the mean round count."""
+        return self._sampler is None
+
+    def advance(self, over: Callable[[], bool] | None = None) -> bool:
+        """Work until done or until ``over()`` is true (never asked: work to the end)."""
+        if self._sampler is None:
+            assert self._pilot is not None
+            if not self._pilot.advance(over):
+                return False
+            self._start(_pilot_mean(self._pilot.result()), "trial")
+            if over is not None and over():
+                return False
+        assert self._sampler is not None
+        return self._sampler.advance(over)
+
+    def view(self) -> ExplorerView | None:
+        """The view so far: every finished run, and the runs still running as censored."""
+        if self._sampler is None or self.plan is None:
+            return None
+        sampler = self._sampler
+        sample = sampler.partial()
+        if sample is None:
+            return None
+        running = 0 if sampler.done else int(sample.censored[sampler.runs_done :].sum())
+        reached = 0 if sampler.done else sampler.round
+        return ExplorerView(self.shown, self.plan, sample, self.exact, running, reached)
+
+
+class _DoneJob(ExplorerJob):
+    """A job whose view is already known (a cached setting)."""
+
+    def __init__(self, view: ExplorerView) -> None:
+        self.settings, self.budget, self.exact, self.plan = (
+            view.settings,
+            view.plan.budget,
+            view.exact,
+            view.plan,
+        )
+        self.shown = view.settings
+        self._view = view
+
+    done = True
+    estimating = False
+
+    def advance(self, over: Callable[[], bool] | None = None) -> bool:
+        """Nothing to do."""
+        return True
+
+    def view(self) -> ExplorerView:
+        """The cached view, with the shown settings."""
+        v = self._view
+        return v if v.settings == self.shown else replace(v, settings=self.shown)
 
 
 class ExplorerSession:
@@ -571,6 +722,34 @@ class ExplorerSession:
                 self._cache.popitem(last=False)
         view = self._cache[key]
         return view if view.settings == settings else replace(view, settings=settings)
+
+    def begin(self, settings: ExplorerSettings) -> ExplorerJob:
+        """Start showing ``settings`` progressively: returns the job (already done when the
+        setting is cached). Show its views as it advances, then call :meth:`finish`."""
+        if not isinstance(settings, ExplorerSettings):
+            raise ValueError(f"settings must be an ExplorerSettings, got {type(settings).__name__}")
+        key = settings.sampling_key
+        cached = self._cache.get(key)
+        job = ExplorerJob(key, self.budget) if cached is None else _DoneJob(cached)
+        job.shown = settings
+        return job
+
+    def finish(self, job: ExplorerJob) -> ExplorerView:
+        """Make a finished job's setting the current one (the shown one becomes previous)."""
+        if not job.done:
+            raise ValueError("the job is not finished: call job.advance() until it is done")
+        view = job.view()
+        assert view is not None
+        key = view.settings.sampling_key
+        self._cache[key] = view if view.settings == key else replace(view, settings=key)
+        self._cache.move_to_end(key)
+        while len(self._cache) > 16:
+            self._cache.popitem(last=False)
+        settings = job.shown
+        if settings.sampling_key != self.current.settings.sampling_key:
+            self.previous = self.current
+        self.current, self.settings = view, settings
+        return view
 
     def update(self, settings: ExplorerSettings | Mapping[str, object]) -> ExplorerView:
         """Show ``settings``: returns the new current view.

@@ -11,6 +11,7 @@ figure shows it exactly once and no figure stays open in pyplot's registry.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -644,6 +645,22 @@ def label_animation_slider(html_text: str, label: str = ANIMATION_SLIDER_LABEL) 
     return re.sub(r'<input\b[^>]*\bid="_anim_slider[^"]*"[^>]*>', add, html_text)
 
 
+_REMOTE_STYLESHEET = re.compile(
+    r"""<link\b[^>]*\brel=["']?stylesheet["']?[^>]*\bhref=["']?(?:https?:)?//[^>]*>\s*""",
+    re.IGNORECASE,
+)
+
+
+def drop_remote_stylesheets(html_text: str) -> str:
+    """``html_text`` without ``<link rel="stylesheet">`` tags that load from another host.
+
+    matplotlib's to_jshtml template loads Font Awesome 4 from a CDN for its buttons' icons
+    (``<i class="fa fa-play">``). The book's pages have Font Awesome already (the theme
+    ships it), as has JupyterLab, so the page needs no request to another host.
+    """
+    return _REMOTE_STYLESHEET.sub("", html_text)
+
+
 def stepper_animation_html(*args: Any, colors: int = 64, **kwargs: Any) -> str:
     """The HTML (like ``to_jshtml``) of :func:`stepper_animation`, for a static page.
 
@@ -665,7 +682,7 @@ def stepper_animation_html(*args: Any, colors: int = 64, **kwargs: Any) -> str:
         path = Path(tmp, "stepper.html")
         writer = writer_class(fps=fps, embed_frames=True, default_mode="once")
         anim.save(str(path), writer=writer, dpi=fig.dpi)
-        return label_animation_slider(path.read_text())
+        return label_animation_slider(drop_remote_stylesheets(path.read_text()))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1362,12 +1379,8 @@ def draw_rounds_histogram(
             zorder=2,
         )
         if view.exact is not None:
-            scale_to = 1.0 if shares else view.runs
-            expected = _binned(np.asarray(view.exact), width, bins) * scale_to
-            keep = expected > (0 if scale == "linear" else 0.5 / (view.runs if shares else 1))
             ax.plot(
-                x[keep],
-                expected[keep],
+                *_exact_points(view, x, width, bins, scale, shares),
                 color=INK,
                 linewidth=1.2,
                 linestyle="-" if kind == "current" else "--",
@@ -1380,10 +1393,22 @@ def draw_rounds_histogram(
             )
         if view.censored_runs:
             who = "" if len(views) == 1 else ("previous: " if kind == "previous" else "current: ")
-            notes.append(
-                f"{who}{view.censored_runs:,} runs cut off undecided after "
-                f"{view.plan.max_rounds:,} rounds are not shown"
-            )
+            notes.append(who + view.hidden_note())
+    _finish_rounds_axes(ax, views, scale, shares, width, starts, notes, legend)
+    return ax
+
+
+def _finish_rounds_axes(
+    ax: Axes,
+    views: list[Any],
+    scale: str,
+    shares: bool,
+    width: int,
+    starts: np.ndarray,
+    notes: list[str],
+    legend: bool,
+) -> None:
+    """Limits, labels and legend of a rounds histogram (after its bars and lines)."""
     top = max(float(np.max(p.get_height())) for p in ax.patches) if ax.patches else 1.0
     top = max([top, *(float(np.max(line.get_ydata(), initial=0)) for line in ax.get_lines())])
     if scale == "log":
@@ -1405,12 +1430,57 @@ def draw_rounds_histogram(
     ax.set_ylabel("share of runs" if shares else "runs")
     if legend:
         ax.legend(loc="best", fontsize=9)
-    return ax
+
+
+def _exact_points(
+    view: Any, x: np.ndarray, width: int, bins: int, scale: str, shares: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where the exact distribution's markers go, scaled like the bars."""
+    scale_to = 1.0 if shares else view.runs
+    expected = _binned(np.asarray(view.exact), width, bins) * scale_to
+    keep = expected > (0 if scale == "linear" else 0.5 / (view.runs if shares else 1))
+    return x[keep], expected[keep]
+
+
+def redraw_rounds_histogram(fig: Figure, view: Any, *, scale: str, last_round: int) -> bool:
+    """Draw ``view`` into the single panel of a figure from :func:`rounds_histogram_figure`,
+    replacing its bars, lines, legend and title but keeping the axes and the layout.
+
+    Far cheaper than a new figure, for pictures of work in progress. Returns False (and
+    draws nothing) when the figure has more than one panel.
+    """
+    if len(fig.axes) != 1:
+        return False
+    ax = fig.axes[0]
+    for container in list(ax.containers):
+        container.remove()
+    for line in list(ax.get_lines()):
+        line.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.set_yscale(scale)
+    ax.xaxis.set_major_locator(mpl.ticker.AutoLocator())
+    draw_rounds_histogram(ax, [view], scale=scale, last_round=last_round)
+    ax.set_title(view.label, loc="left", fontsize=11)
+    return True
 
 
 #: Characters per line of a panel's title in the side-by-side layout of
 #: :func:`rounds_histogram_figure` (each panel is half the figure's width).
 SIDE_PANEL_CHARS = 34
+
+
+def _reuse(
+    fig: Figure | None, nrows: int, ncols: int, figsize: tuple[float, float]
+) -> tuple[Figure, np.ndarray]:
+    """A grid of axes in ``fig`` (cleared first, keeping its canvas), or in a new figure."""
+    if fig is None:
+        return new_figure_grid(nrows, ncols, figsize)
+    use_book_style()
+    fig.clear()
+    fig.set_size_inches(*figsize)
+    fig.set_layout_engine("constrained")
+    return fig, fig.subplots(nrows, ncols, squeeze=False)
 
 
 def rounds_histogram_figure(
@@ -1421,22 +1491,27 @@ def rounds_histogram_figure(
     scale: str | None = None,
     title: str | None = None,
     figsize: tuple[float, float] | None = None,
+    fig: Figure | None = None,
+    last_round: int | None = None,
 ) -> Figure:
     """The distribution explorer's figure: the histogram of round counts of ``view``.
 
     With ``previous`` (compare mode) the previous setting's histogram is drawn too, in the
     same axes (``layout="overlay"``: two bars per round) or in a second panel on the left
     (``layout="side"``, same scales). When the two samples have different numbers of runs,
-    both are drawn as shares of runs. ``scale`` defaults to the view's setting.
+    both are drawn as shares of runs. ``scale`` defaults to the view's setting. With
+    ``fig`` the figure is drawn into that one (cleared first), so a widget reuses its canvas.
+    ``last_round`` sets the rounds axis (by default the longest finished run).
     """
     if layout not in ("overlay", "side"):
         raise ValueError(f"layout must be 'overlay' or 'side', got {layout!r}")
     scale = scale or view.settings.scale
     views = [view] if previous is None else [view, previous]
     shares = len({v.runs for v in views}) > 1
-    last = max(max(v.counts.size for v in views), 1)
+    last = last_round or max(max(v.counts.size for v in views), 1)
     if previous is None or layout == "overlay":
-        fig, ax = new_figure(figsize or FIGSIZE)
+        fig, ax = _reuse(fig, 1, 1, figsize or FIGSIZE)
+        ax = ax[0, 0]
         draw_rounds_histogram(ax, views, scale=scale, shares=shares, last_round=last)
         if title is None:
             title = view.label
@@ -1446,7 +1521,7 @@ def rounds_histogram_figure(
         return fig
     # Two panels in the width of one figure (not one and a half), so that the page does not
     # scale the text down: the panels' titles and axis labels wrap to their width instead.
-    fig, axes = new_figure_grid(1, 2, figsize or (FIGSIZE[0], FIGSIZE[1] + 1.0))
+    fig, axes = _reuse(fig, 1, 2, figsize or (FIGSIZE[0], FIGSIZE[1] + 1.0))
     left, right = axes[0]
     right.sharey(left)
     for ax, v, kind in ((left, previous, "previous"), (right, view, "current")):

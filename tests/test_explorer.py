@@ -364,7 +364,7 @@ def test_unexpected_errors_become_a_message(explorer, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(explorer.session, "update", broken)
+    monkeypatch.setattr(explorer.session, "begin", broken)
     explorer.n_slider.value = 7
     assert explorer.message.has_error and "boom" in explorer.message.text
     monkeypatch.undo()

@@ -12,11 +12,14 @@ All the logic is in :mod:`benor_lib.explorer_model`; this module reads controls 
 from __future__ import annotations
 
 import html
+import math
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import ipywidgets as widgets
 
+from ..budget import FIRST_SLICE_S, REDRAW_S, SLICE_S, Slice, slowdown_note
 from ..explorer_model import (
     COIN_LABELS,
     INPUT_LABELS,
@@ -24,12 +27,18 @@ from ..explorer_model import (
     N_MIN,
     RUNS_CHOICES,
     SCHEDULER_LABELS,
+    ExplorerJob,
     ExplorerSession,
     ExplorerSettings,
     ExplorerView,
 )
-from ..plots import rounds_histogram_alt_text, rounds_histogram_figure
-from ._common import DescribedImage, MessageArea, figure_png, guarded, html_table
+from ..plots import (
+    redraw_rounds_histogram,
+    rounds_histogram_alt_text,
+    rounds_histogram_figure,
+)
+from ._common import DescribedImage, MessageArea, guarded, html_table
+from ._progress import ActionTiming, Canvas, Worker
 
 _WIDE = {"description_width": "70px"}
 _SLIDER = widgets.Layout(width="300px")
@@ -98,6 +107,11 @@ class DistributionExplorer(widgets.VBox):
             layout = "side"
         self.session = ExplorerSession(settings)
         self.last_seconds = 0.0
+        self.timings: list[ActionTiming] = []
+        """One entry per control change: when it answered, was drawn and was complete."""
+        self.canvas = Canvas(dpi=90)
+        self._frame: tuple | None = None  # what the canvas shows while work is in progress
+        self.worker = Worker(self._failed)
         self._quiet = True
 
         slider = {"continuous_update": False, "layout": _SLIDER, "style": _WIDE}
@@ -248,11 +262,16 @@ class DistributionExplorer(widgets.VBox):
         if not self._quiet:
             self._refresh()
 
+    def _failed(self, exc: BaseException) -> None:
+        """Progressive work failed: say so as any callback would, and keep the widget usable."""
+        guarded(self.message, clear=False)(_reraise)(exc)
+
     def _refresh_unguarded(self) -> None:
         self._sync_enabled()
         try:
             settings = self.read_settings()
         except ValueError as exc:
+            self.worker.cancel()
             shown = self.session.current.label
             self.message.error(
                 f"{exc}. The figure still shows the last valid setting ({shown}); "
@@ -260,23 +279,88 @@ class DistributionExplorer(widgets.VBox):
             )
             return
         self.message.clear()
-        start = time.perf_counter()
-        self.session.update(settings)
-        self._draw()
-        self.last_seconds = time.perf_counter() - start
+        job = self.session.begin(settings)
+        self.worker.start(self._progress(job, time.perf_counter()))
 
+    def _progress(self, job: ExplorerJob, clicked: float) -> Iterator[None]:
+        """Show ``job``'s views as it advances, one slice per step; then make it current.
+
+        The first visible answer is the note saying what is being computed (at once), then
+        the first picture: the exact distribution with the first runs in, after a short
+        first slice. Later pictures come at most every ``REDRAW_S``; each slice of
+        sampling takes at most ``SLICE_S`` of compute, as the budget counts time.
+        """
+        timing = ActionTiming(clicked)
+        self.timings.append(timing)
+        if not job.done:
+            self._show_notes(None, f"Computing {job.shown.label()}…")
+            timing.answered()
+        if not self.worker.live:  # no event loop (a script, a test): no slices needed
+            job.advance()
+        seconds = FIRST_SLICE_S
+        last_draw = None
+        while not job.done:
+            part = Slice(seconds)
+            job.advance(part.over)
+            timing.compute += part.end()
+            timing.slices += 1
+            seconds = SLICE_S
+            view = job.view()
+            # redraw every REDRAW_S, and at most a quarter of the time: pictures cost too
+            gap = max(REDRAW_S, 3 * timing.last_draw)
+            due = last_draw is None or time.perf_counter() - last_draw >= gap
+            if view is not None and not job.done and due:
+                self._draw(view, timing)
+                last_draw = time.perf_counter()
+            yield
+        self.session.finish(job)
+        self._draw(None, timing)
+        timing.completed(self.session.current.runs)
+        self.last_seconds = timing.complete
+
+    # --- drawing ---------------------------------------------------------------------------
     # --- drawing ---------------------------------------------------------------------------
     @property
     def comparing(self) -> bool:
         """True when the compare mode is on and there is a previous setting to show."""
         return bool(self.compare_box.value) and self.session.previous is not None
 
-    def _draw(self) -> None:
-        view = self.session.current
+    def _draw(self, partial: ExplorerView | None = None, timing: ActionTiming | None = None):
+        """Draw ``partial`` (a view of work in progress) or the session's current view."""
+        view = partial or self.session.current
         previous = self.session.previous if self.comparing else None
+        if partial is not None and self.compare_box.value:
+            previous = self.session.current  # the last finished setting, beside the new one
+            if previous.settings.sampling_key == view.settings.sampling_key:
+                previous = self.session.previous
         layout = self.layout_box.value
-        fig = rounds_histogram_figure(view, previous, layout=layout, scale=view.settings.scale)
-        self.figure.value = figure_png(fig, dpi=90)
+        draw = Slice(1.0)  # in the slow-kernel mode, drawing is slowed down as well
+        fig, scale = self.canvas.figure, view.settings.scale
+        if partial is None:  # the final picture: laid out to fit
+            self._frame = None
+            if not (
+                previous is None
+                and redraw_rounds_histogram(fig, view, scale=scale, last_round=view.last_round)
+            ):
+                rounds_histogram_figure(view, previous, layout=layout, scale=scale, fig=fig)
+            fig.set_layout_engine("constrained")
+        else:  # work in progress: a fixed rounds axis, drawn into the axes already there
+            horizon = _horizon(view, self._frame[1] if self._frame else 0)
+            if not (
+                previous is None
+                and redraw_rounds_histogram(fig, view, scale=scale, last_round=horizon)
+            ):
+                rounds_histogram_figure(
+                    view, previous, layout=layout, scale=scale, fig=fig, last_round=horizon
+                )
+            self._frame = (view.settings, horizon)
+        self.figure.value = self.canvas.png()
+        fig.set_layout_engine("none")  # later pictures keep this layout
+        seconds = draw.end()
+        if timing is not None:
+            timing.draw += seconds
+            timing.last_draw = seconds
+            timing.pictured()
         alt = rounds_histogram_alt_text(view, previous, layout)
         self.figure.tooltip = alt  # the image's text alternative (its title)
         self.description.value = (
@@ -284,18 +368,7 @@ class DistributionExplorer(widgets.VBox):
             f"{html.escape(alt)}</details>"
         )
         self.stats.value = self._stats_html(view, previous)
-        notes = [view.cap_note(), view.exact_note]
-        if previous is not None and previous.cap_note():
-            notes.append("Previous setting: " + previous.cap_note())
-        if self.compare_box.value and self.session.previous is None:
-            notes.append(
-                "Compare: change a setting, and this histogram will stay beside the new one."
-            )
-        text = " ".join(n for n in notes if n)
-        if text:
-            self.note.info(text)
-        else:
-            self.note.clear()
+        self._show_notes(view, None, previous)
         # the code's colours are set, not the theme's: its dark-mode code colour is a light
         # pink, unreadable on the widget area's light background
         self.reproduce.value = (
@@ -303,6 +376,28 @@ class DistributionExplorer(widgets.VBox):
             '<code style="color:#222222;background:#F2F2F2">'
             f"{html.escape(view.call())}</code></p>"
         )
+
+    def _show_notes(
+        self, view: ExplorerView | None, status: str | None, previous: ExplorerView | None = None
+    ) -> None:
+        if view is None:
+            notes = [status or ""]
+        elif not view.complete:
+            notes = [view.progress_note(), view.exact_note]
+        else:
+            notes = [view.cap_note(), view.exact_note]
+        if previous is not None and previous.cap_note():
+            notes.append("Previous setting: " + previous.cap_note())
+        if self.compare_box.value and self.session.previous is None:
+            notes.append(
+                "Compare: change a setting, and this histogram will stay beside the new one."
+            )
+        notes.append(slowdown_note())
+        text = " ".join(n for n in notes if n)
+        if text:
+            self.note.info(text)
+        else:
+            self.note.clear()
 
     @staticmethod
     def _stats_html(view: ExplorerView, previous: ExplorerView | None) -> str:
@@ -342,6 +437,22 @@ class DistributionExplorer(widgets.VBox):
     def figure_png(self) -> bytes:
         """The PNG bytes of the figure shown."""
         return bytes(self.figure.value)
+
+
+def _horizon(view: ExplorerView, current: int) -> int:
+    """The rounds axis of a picture of work in progress: about the longest run expected
+    (seven times the mean, as the round counts have geometric tails), doubled when a run
+    takes longer, and never beyond the cut-off."""
+    cut = view.plan.max_rounds
+    mean = view.plan.expected_rounds
+    horizon = max(current, 8, min(cut, math.ceil(7 * mean)) if math.isfinite(mean) else cut)
+    while horizon < view.counts.size:
+        horizon *= 2
+    return min(horizon, max(cut, view.counts.size))
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
 
 
 def distribution_explorer(**settings: Any) -> DistributionExplorer:
