@@ -293,3 +293,20 @@ def test_bad_arguments(kwargs, words):
         sample_rounds(**args)
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+def test_a_heavily_censored_sample_says_so():
+    # the split adversary at n = 21, t = 10: about 2^20 rounds per run on average
+    sample = sample_rounds(21, 10, 200, scheduler="split", seed=0, max_rounds=50)
+    assert sample.heavily_censored and sample.censored_share > 0.9
+    assert "Heavily censored" in sample.censored_note and "lower bounds" in sample.censored_note
+    quick = sample_rounds(5, 1, 200, seed=0)
+    assert not quick.heavily_censored and quick.censored_note == ""
+
+
+def test_sample_rounds_refuses_a_sample_too_large_for_memory():
+    from benor_lib.batch import MAX_RUNS
+
+    with pytest.raises(ValueError, match=r"at most 20,000,000 per call.*8\.4 GiB"):
+        sample_rounds(5, 1, 10**9)
+    assert MAX_RUNS * 9 < 2**28  # the largest accepted sample needs under 256 MiB of results

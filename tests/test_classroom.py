@@ -634,3 +634,60 @@ def test_guide_code_runs() -> None:
     assert len(snippets) >= 3
     for number, code in enumerate(snippets, 1):
         exec(compile(code, f"instructors.md, snippet {number}", "exec"), {})  # noqa: S102
+
+
+# --------------------------------------------------------------------------------------
+# The export never touches the book's sources (issue 15)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "dest, words",
+    [
+        ("book", "is the book's source folder"),
+        (".", "contains the book's source folder"),
+        ("book/students", "lies inside the book's source folder"),
+        ("benor_lib", "contains a file of the book's repository"),
+        ("tests", "contains a file of the book's repository"),
+    ],
+)
+def test_export_refuses_the_books_sources_even_with_force(dest: str, words: str) -> None:
+    before = {p: p.stat().st_mtime_ns for p in NOTEBOOKS}
+    refused = _run_cli("export", dest, "--force")
+    assert refused.returncode == 2 and words in refused.stderr, refused.stderr
+    assert "never the book's own files" in refused.stderr and "Traceback" not in refused.stderr
+    assert {p: p.stat().st_mtime_ns for p in NOTEBOOKS} == before
+    assert not (REPO / "book" / "students").exists()
+
+
+def test_export_api_refuses_a_tracked_file_folder(mini_book: Path) -> None:
+    tools = mini_book / "tools"
+    tools.mkdir()
+    (tools / "notes.txt").write_text("tracked\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(mini_book)], check=True)
+    subprocess.run(["git", "-C", str(mini_book), "add", "tools/notes.txt"], check=True)
+    kwargs = {"book_dir": mini_book / "book", "toc": mini_book / "_toc.yml", "force": True}
+    with pytest.raises(ExportError, match=r"contains a file of the book's repository \(notes"):
+        export(tools, **kwargs)
+    export(tools / "students", **kwargs)  # a new folder beside tracked files is fine
+
+
+def test_export_explains_unwritable_and_dangling_destinations(tmp_path: Path) -> None:
+    link = tmp_path / "dangling"
+    link.symlink_to(tmp_path / "nowhere")
+    refused = _run_cli("export", str(link))
+    assert refused.returncode == 2 and "symbolic link" in refused.stderr, refused.stderr
+    refused = _run_cli("export", "/proc/benor-students")
+    assert refused.returncode == 2 and "cannot write /proc/benor-students" in refused.stderr
+    assert "Errno" not in refused.stderr and "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [10**400, -(10**400), 10**5000, [10**5000] * 5, (10**400,)],
+    ids=["1e400", "-1e400", "1e5000", "list", "tuple"],
+)
+def test_huge_whole_numbers_get_a_clear_word(answer: object) -> None:
+    for ex in exercises():
+        feedback = check(ex.id, answer)
+        assert feedback.status == "malformed" and "could not be checked" not in feedback.message

@@ -262,3 +262,42 @@ def test_counterexample_is_short_and_counts_deliveries():
     assert found.deliveries == sum(1 for e in found.run.trace if e.kind == DELIVER)
     # shrinking removed the deliveries the violation does not need
     assert found.deliveries < 2 * 2 * 5 * 4
+
+
+# --- issue 15: replayable Byzantine counterexamples, honest labels, finite budgets ------
+
+
+def test_a_byzantine_counterexample_reproduces():
+    from benor_lib import find_violation
+
+    found = find_violation(
+        7, 2, variant="byzantine", byzantine=2, seed=3, budget_s=3, search="random", max_runs=400
+    )
+    assert found, found.explain()
+    assert found.reproduces()
+    again = found.run.replay()
+    assert again.trace == found.run.trace
+
+
+def test_demonstrate_labels_an_undecided_run_undecided():
+    from benor_lib import demonstrate
+
+    demo = demonstrate("local", "crash", 63, 31, 0, budget_s=0.5)
+    assert demo.run is not None
+    assert demo.kind == ("decided run" if demo.run.status == "decided" else "undecided run")
+    assert demo.run.status == "undecided"  # 2^62 expected rounds: it cannot decide in budget
+    assert "not a violation" in demo.text
+    # the run is bounded by the budget: at most budget_s * DEMO_DELIVERIES_PER_S deliveries
+    from benor_lib.impossibility import DEMO_DELIVERIES_PER_S
+
+    assert sum(1 for e in demo.run.trace if e.kind == DELIVER) <= 0.5 * DEMO_DELIVERIES_PER_S
+
+
+@pytest.mark.parametrize("budget", [float("inf"), float("nan"), 0, -1, "2"])
+def test_searches_refuse_budgets_that_are_not_finite_and_positive(budget):
+    from benor_lib import demonstrate, find_violation
+
+    with pytest.raises(ValueError, match="budget_s must be a positive"):
+        find_violation(5, 1, budget_s=budget, seed=1)
+    with pytest.raises(ValueError, match="budget_s must be a positive"):
+        demonstrate("local", "crash", 5, 1, 0, budget_s=budget)

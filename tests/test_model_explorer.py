@@ -453,3 +453,14 @@ def test_fault_figure_hides_what_liars_compute(kind: str) -> None:
     # without liars the figure is the ordinary one
     r = bl.run(5, 1, "random", seed=1)
     assert plots.without_byzantine_inner_events(r) is r
+
+
+def test_an_undecided_demonstration_is_never_titled_decided() -> None:
+    # issue 15: the split adversary at n=12, t=5 needs about 2^11 rounds on average
+    view = explore_model(coin="local", fault_model="crash", n=12, t=5, faults=0, budget_s=0.5)
+    assert view.run is not None
+    decided = view.run.status == "decided"
+    assert (view.kind == "decided run") == decided
+    if not decided:
+        assert "deciding round" not in view.figure_title()
+        assert view.kind == "undecided run"

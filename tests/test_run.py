@@ -4,6 +4,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import benor_lib as bl
 from benor_lib import Byzantine, Crash, Scripted, run
@@ -259,3 +261,100 @@ def test_all_input_vectors_small_n(n, t):
         r = run(n, t, list(inputs), seed=sum(inputs), max_rounds=300)
         assert r.status == "decided" and not r.violations
         assert r.decided_value in inputs
+
+
+# --- exact replays for every fault kind (issue 15) ------------------------------------
+
+BEHAVIOURS = ("silent", "always", "equivocate", "adaptive", "scripted")
+
+
+def _byzantine(pid: int, behaviour: str, value: int) -> Byzantine:
+    if behaviour != "scripted":
+        return Byzantine(pid, behaviour, value=value)
+    return Byzantine(pid, "scripted", script=lambda r, rnd, phase, xs: (r + rnd + value) % 2)
+
+
+def test_replay_of_a_silent_byzantine_run_is_exact():
+    # the issue's example: it decided in round 4 and its replay in round 3
+    r = run(6, 1, "random", variant="byzantine", faults=[Byzantine(5, "silent")], seed=0)
+    again = r.replay()
+    assert again.trace == r.trace and again.rounds == r.rounds
+    byz_coins = [e for e in r.events(COIN) if e.pid == 5]
+    assert len(r.coin_flips()) == len(r.events(COIN)) - len(byz_coins)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    scheduler=st.sampled_from(SCHEDULERS),
+    behaviour=st.sampled_from(BEHAVIOURS),
+    value=st.integers(0, 1),
+    n=st.integers(6, 8),
+    pid=st.integers(0, 5),
+)
+def test_replay_is_exact_for_every_byzantine_behaviour(seed, scheduler, behaviour, value, n, pid):
+    r = run(
+        n,
+        1,
+        "random",
+        variant="byzantine",
+        scheduler=scheduler,
+        faults=[_byzantine(pid, behaviour, value)],
+        seed=seed,
+        max_rounds=20,
+    )
+    again = r.replay()
+    assert again.trace == r.trace
+    assert (again.status, again.rounds, again.decisions) == (r.status, r.rounds, r.decisions)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    scheduler=st.sampled_from(SCHEDULERS),
+    policy=st.sampled_from(("keep_running", "halt_after_next", "halt")),
+    crash=st.tuples(st.integers(1, 4), st.integers(1, 2), st.integers(0, 5)),
+    coin=st.sampled_from(("local", "common")),
+)
+def test_replay_is_exact_for_every_crash(seed, scheduler, policy, crash, coin):
+    rnd, phase, after = crash
+    r = run(
+        5,
+        2,
+        "random",
+        scheduler=scheduler,
+        faults=[Crash(4, rnd, phase, after), Crash(0)],
+        coin=coin,
+        seed=seed,
+        max_rounds=20,
+        decided_policy=policy,
+    )
+    again = r.replay()
+    assert again.trace == r.trace and again.status == r.status
+
+
+def test_a_scripted_scheduler_reused_replays_its_script_again():
+    ref = run(5, 1, "random", seed=3)
+    sched = Scripted(ref.deliveries())
+    first = run(5, 1, list(ref.inputs), scheduler=sched, coin=ref.coin_flips())
+    second = run(5, 1, list(ref.inputs), scheduler=sched, coin=ref.coin_flips())
+    assert first.trace == second.trace == ref.trace
+
+
+def test_keep_trace_false_keeps_the_outcome_and_counts_the_events():
+    full = run(7, 3, [0, 0, 0, 1, 1, 1, 1], scheduler="split", seed=2, max_rounds=40)
+    lean = run(
+        7, 3, [0, 0, 0, 1, 1, 1, 1], scheduler="split", seed=2, max_rounds=40, keep_trace=False
+    )
+    assert lean.trace == () and not lean.kept_trace
+    assert (lean.status, lean.rounds, lean.decisions) == (full.status, full.rounds, full.decisions)
+    assert lean.event_counts == full.event_counts
+    assert lean.event_count == len(full.trace)
+    with pytest.raises(ValueError, match="keep_trace=True"):
+        lean.replay()
+
+
+def test_an_unreached_crash_is_not_reported_as_a_crash():
+    r = run(5, 1, "random", faults=[Crash(0, round=10**9)], seed=1)
+    assert "did not crash" in r.faulty[0] and "crashed in round" not in r.faulty[0]
+    assert not r.events(CRASH)

@@ -147,6 +147,9 @@ def check(exercise_id: str, answer: object) -> Feedback:
         return _unknown(exercise_id)
     if answer is Ellipsis:
         return Feedback("malformed", "Replace the ... with your answer, then run this cell again.")
+    huge = _huge_int_in(answer)
+    if huge is not None:
+        return huge
     try:
         feedback = ex.checker(answer)
     except Exception as exc:  # a checker must never show a traceback to a student
@@ -185,12 +188,46 @@ def _unknown(exercise_id: object) -> Feedback:
 def _as_number(answer: object) -> float | None:
     if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
         return None
-    value = float(answer)
+    try:
+        value = float(answer)
+    except OverflowError:  # an int too large for a float, such as 10**400
+        return None
     return value if math.isfinite(value) else None
 
 
+def _huge_int_in(answer: object, depth: int = 3) -> Feedback | None:
+    """Feedback for an answer that is, or holds (in lists, tuples, sets and dict values, a
+    few levels deep), a whole number too large to be any answer of this book."""
+    found = _too_large(answer)
+    if found is not None or depth == 0:
+        return found
+    if isinstance(answer, dict):
+        answer = list(answer.values())
+    if isinstance(answer, (list, tuple, set, frozenset)) and len(answer) <= 10_000:
+        for item in answer:
+            found = _huge_int_in(item, depth - 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _too_large(answer: object) -> Feedback | None:
+    """Feedback for a whole number too large to be any answer of this book (None otherwise)."""
+    if isinstance(answer, int) and not isinstance(answer, bool) and abs(answer) > 10**300:
+        digits = int(abs(answer).bit_length() * math.log10(2)) + 1
+        return Feedback(
+            "malformed",
+            f"The answer should be a number of ordinary size, not a whole number with about "
+            f"{digits} digits.",
+        )
+    return None
+
+
 def _describe(answer: object) -> str:
-    text = repr(answer)
+    try:
+        text = repr(answer)
+    except Exception:  # a huge int (Python limits int-to-text conversion) or a broken repr
+        return f"a {type(answer).__name__} that cannot be shown"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -209,6 +246,9 @@ def numeric(
     close = 10 * tol if close is None else close
 
     def check_number(answer: object) -> Feedback:
+        huge = _too_large(answer)
+        if huge is not None:
+            return huge
         x = _as_number(answer)
         if x is None:
             return Feedback(
@@ -235,6 +275,9 @@ def exact_int(correct: Callable[[], int], *, section: str, hint: str, close: int
     value = cache(correct)
 
     def check_int(answer: object) -> Feedback:
+        huge = _too_large(answer)
+        if huge is not None:
+            return huge
         x = _as_number(answer)
         if x is None or x != int(x):
             return Feedback(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 import shutil
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -263,11 +264,80 @@ def _local_inputs(book_dir: Path, texts: list[str], imports: set[str]) -> list[P
     return found
 
 
+def tracked_files(folder: Path) -> list[Path]:
+    """The files git tracks in the repository that holds ``folder`` (absolute paths; empty
+    when ``folder`` is not in a git repository or git is not installed)."""
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        if top.returncode != 0:
+            return []
+        root = Path(top.stdout.strip())
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if listed.returncode != 0:
+        return []
+    return [(root / name).resolve() for name in listed.stdout.split("\0") if name]
+
+
+def check_not_sources(dest: Path, book_dir: Path, toc: Path) -> None:
+    """Raise :class:`ExportError` when writing to ``dest`` could touch the book's sources.
+
+    ``dest`` may not be, contain or lie inside the book folder, nor be or contain the
+    table of contents or any file the repository tracks. ``--force`` does not change this:
+    it replaces an earlier export, never the sources.
+    """
+    target = dest.resolve()
+    book = book_dir.resolve()
+    advice = (
+        "choose a folder outside the book's sources (for example ../students); --force "
+        "only replaces an earlier export, never the book's own files"
+    )
+    where = ""
+    if target == book:
+        where = "is"
+    elif target.is_relative_to(book):
+        where = "lies inside"
+    elif book.is_relative_to(target):
+        where = "contains"
+    if where:
+        raise ExportError(f"{dest} {where} the book's source folder {book_dir}: {advice}")
+    toc_path = toc.resolve()
+    for path in [toc_path, *tracked_files(toc_path.parent), *tracked_files(book)]:
+        if path == target or path.is_relative_to(target):
+            what = "is" if path == target else "contains"
+            name = path.name if path == target else path.relative_to(target).as_posix()
+            raise ExportError(f"{dest} {what} a file of the book's repository ({name}): {advice}")
+
+
 def check_destination(dest: Path, *, force: bool) -> None:
     """Raise :class:`ExportError` unless ``dest`` may be written to."""
+    if dest.is_symlink() and not dest.exists():
+        raise ExportError(
+            f"{dest} is a symbolic link to {dest.readlink()}, which does not exist: "
+            "choose a real folder, or create the one it points to"
+        )
     if dest.exists() and not dest.is_dir():
         raise ExportError(f"{dest} is a file, not a folder: choose a folder for the notebooks")
-    if dest.is_dir() and any(dest.iterdir()) and not force:
+    try:
+        not_empty = dest.is_dir() and any(dest.iterdir())
+    except OSError as exc:
+        raise ExportError(
+            f"cannot read the folder {dest} ({exc.strerror}): choose a folder you can write to"
+        ) from None
+    if not_empty and not force:
         raise ExportError(
             f"{dest} is not empty: choose a new folder, or pass --force to write into it "
             "(files of the same name are overwritten, others are left alone)"
@@ -285,7 +355,9 @@ def export(
 
     Notebooks keep their paths relative to ``book_dir`` (``book/rounds.ipynb`` becomes
     ``dest/rounds.ipynb``). Raises :class:`ExportError` when ``dest`` is a file, or a
-    non-empty folder and ``force`` is false, or when the ToC or a notebook cannot be read.
+    non-empty folder and ``force`` is false, or is, contains or lies inside the book's
+    sources (whatever ``force`` says), when it cannot be written, or when the ToC or a
+    notebook cannot be read.
     """
     dest, book_dir, toc = Path(dest), Path(book_dir), Path(toc)
     check_destination(dest, force=force)
@@ -294,6 +366,7 @@ def export(
             f"the book folder {book_dir} does not exist: run this from the book's "
             "repository, or pass --book-dir and --toc"
         )
+    check_not_sources(dest, book_dir, toc)
     sources = toc_notebooks(toc)
     if not sources:
         raise ExportError(f"{toc} lists no notebooks: nothing to export")
@@ -326,11 +399,17 @@ def export(
             )
         )
 
-    for target, student in staged:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(student, target)
-    for rel in _local_inputs(book_dir, texts, report.imports):
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(book_dir / rel, dest / rel)
-        report.copied.append(rel)
+    try:
+        for target, student in staged:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(student, target)
+        for rel in _local_inputs(book_dir, texts, report.imports):
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(book_dir / rel, dest / rel)
+            report.copied.append(rel)
+    except OSError as exc:
+        where = exc.filename or dest
+        raise ExportError(
+            f"cannot write {where} ({exc.strerror or exc}): choose a folder you can write to"
+        ) from None
     return report
