@@ -339,9 +339,10 @@ class RoundSampler:
         if runs < 1:
             raise ValueError(f"runs must be between 1 and {MAX_RUNS:,}, got {runs}")
         if runs > MAX_RUNS:
+            size = f"{9 * runs / 2**30:.1f} GiB" if runs < 10**20 else "more than any machine has"
             raise ValueError(
                 f"runs must be at most {MAX_RUNS:,} per call, got {runs:,}: the results alone "
-                f"would take {9 * runs / 2**30:.1f} GiB of memory. Call sample_rounds several "
+                f"would take {size} of memory. Call sample_rounds several "
                 "times with different seeds and combine the samples"
             )
         scheduler = check_choice("scheduler", scheduler, SCHEDULERS)
@@ -564,7 +565,7 @@ def distribution_distance(
         raise ValueError("sample must hold integer round counts >= 1")
     try:
         probs = np.asarray(p, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(
             "p must be a non-empty 1-d array of probabilities summing to at most 1"
         ) from None

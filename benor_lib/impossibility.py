@@ -1665,14 +1665,22 @@ def find_violation(
     candidates: list[tuple[Run, str, str, _Model | None, _State | None, str]] = []
     tried, explored, complete = 0, 0, False
     if search != "random" and decided_policy == "keep_running":
-        found, explored, complete = _exhaustive(
-            rules,
-            crashes,
-            byzantine,
-            min(deadline, start_time + 0.6 * budget_s),
-            200_000,
-            prefer_mixed=kind == "agreement",
-        )
+        try:
+            found, explored, complete = _exhaustive(
+                rules,
+                crashes,
+                byzantine,
+                min(deadline, start_time + 0.6 * budget_s),
+                200_000,
+                prefer_mixed=kind == "agreement",
+            )
+        except ValueError as exc:  # a Byzantine process's own copy cannot follow the script
+            if search == "exhaustive":
+                raise ValueError(
+                    f"search='exhaustive' cannot replay this setting as concrete runs ({exc}); "
+                    "use search='auto' or 'random'"
+                ) from None
+            found, explored, complete = [], 0, False
         for found_kind, r, model, dead, proof in found:
             tried += 1
             if kind is None or found_kind == kind:

@@ -78,7 +78,10 @@ def check_budget(name: str, value: object, high: float = MAX_BUDGET_S) -> float:
         raise ValueError(
             f"{name} must be a positive number of seconds, got {value!r} ({type(value).__name__})"
         )
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:
+        x = math.inf
     if not math.isfinite(x) or x <= 0 or x > high:
         raise ValueError(
             f"{name} must be a positive, finite number of seconds, at most {high:g}; got {value!r}"

@@ -301,3 +301,16 @@ def test_searches_refuse_budgets_that_are_not_finite_and_positive(budget):
         find_violation(5, 1, budget_s=budget, seed=1)
     with pytest.raises(ValueError, match="budget_s must be a positive"):
         demonstrate("local", "crash", 5, 1, 0, budget_s=budget)
+
+
+def test_find_violation_falls_back_when_the_exhaustive_search_cannot_replay():
+    # a crash and a Byzantine process in the crash variant: the round-by-round script
+    # cannot always be replayed as a concrete run (found by tests/test_fuzz.py)
+    from benor_lib import find_violation
+
+    found = find_violation(4, 1, crashes=1, byzantine=1, budget_s=0.3, seed=0, max_runs=30)
+    assert found.tried >= 1
+    if found:
+        assert found.reproduces()
+    with pytest.raises(ValueError, match="search='exhaustive' cannot replay this setting"):
+        find_violation(4, 1, crashes=1, byzantine=1, budget_s=0.3, seed=0, search="exhaustive")
