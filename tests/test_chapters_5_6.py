@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import chapter_source
 import matplotlib
 import nbformat
 import numpy as np
@@ -290,20 +291,14 @@ def test_correctness_3_setup_and_example() -> None:
 
 # --- the notebooks -----------------------------------------------------------------------
 
-_GLUE_USE = re.compile(r"\{glue(?::text|:md|:any|:figure)?\}`([A-Za-z0-9_]+)")
-_GLUE_MD_DIRECTIVE = re.compile(r"^```\{glue:md\}\s+([A-Za-z0-9_]+)", re.M)
-_GLUE_DEF = re.compile(r"""glue\(\s*["']([A-Za-z0-9_]+)["']""")
-
 
 @pytest.mark.parametrize("name", sorted(CHAPTERS))
-def test_every_glued_name_is_defined(name: str) -> None:
+def test_every_computed_number_is_assigned_before_the_text_uses_it(name: str) -> None:
     nb = nbformat.read(CHAPTERS[name], as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    used = set(_GLUE_USE.findall(text)) | set(_GLUE_MD_DIRECTIVE.findall(text))
-    defined = set(_GLUE_DEF.findall(code))
-    assert used, "the chapter glues its numbers"
-    assert used <= defined, f"used but never glued: {sorted(used - defined)}"
+    assert chapter_source.eval_names(text), "the chapter computes its numbers"
+    assert not chapter_source.undefined_evals(nb), "used before a code cell assigns it"
+    assert "{glue" not in text
 
 
 @pytest.mark.parametrize("name", sorted(CHAPTERS))

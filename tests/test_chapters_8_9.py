@@ -8,6 +8,7 @@ import re
 import time
 from pathlib import Path
 
+import chapter_source
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -161,10 +162,9 @@ def test_references_cited_by_the_chapters_exist() -> None:
     keys = set(re.findall(r"@\w+\{(\w+),", bib))
     for chapter in CHAPTERS:
         text = "\n".join(c.source for c in _cells(chapter))
-        cited = set()
-        for group in re.findall(r"\{cite(?::[pt])?\}`([^`]+)`", text):
-            cited |= {k.strip() for k in group.split(",")}
+        cited = chapter_source.cited_keys(text)
         assert cited and cited <= keys, f"{chapter}: unknown keys {cited - keys}"
+        assert "{cite" not in text
     assert {"bracha1987", "fischerlynch1982"} <= keys
 
 
@@ -177,7 +177,8 @@ def test_notebook_conventions(chapter: str) -> None:
     assert cells[0].cell_type == "markdown" and cells[0].source.startswith("# ")
     code = [c for c in cells if c.cell_type == "code"]
     assert all(not c.get("outputs") and c.execution_count is None for c in code)
-    assert "remove-cell" in code[0].metadata.get("tags", [])
+    assert {"remove-input", "remove-output"} <= set(code[0].metadata.get("tags", []))
+    assert code[0].metadata.get("jupyter", {}).get("source_hidden")
     called = set()
     for c in code:
         called |= set(re.findall(r'check\("([\w-]+)"', c.source))
@@ -206,11 +207,11 @@ def test_figure_cells_have_captions_names_and_alt_text(chapter: str) -> None:
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_framing_shows_the_live_explorer_with_its_kernel_note(chapter: str) -> None:
+def test_framing_shows_the_live_explorer_with_its_widget_note(chapter: str) -> None:
     code = "\n".join(c.source for c in _cells(chapter) if c.cell_type == "code")
+    assert "benor_lib.widgets._" not in code and "import _" not in code  # public names only
     if chapter == "framing":
-        assert "display(kernel_note())" in code and "model_explorer()" in code
-        assert code.count("fr_explorer_") >= 1
+        assert "widget_note(" in code and "model_explorer()" in code
 
 
 @pytest.mark.book

@@ -4,9 +4,20 @@ Widgets call the library; the library never imports widgets.
 """
 
 from ._common import KERNEL_NOTE, MessageArea, guarded, parse_int
+from .notes import STATIC_NOTE, WidgetNote, widget_note
 from .stepper import RoundStepper, round_stepper
 
-__all__ = ["KERNEL_NOTE", "MessageArea", "RoundStepper", "guarded", "parse_int", "round_stepper"]
+__all__ = [
+    "KERNEL_NOTE",
+    "STATIC_NOTE",
+    "MessageArea",
+    "RoundStepper",
+    "WidgetNote",
+    "guarded",
+    "parse_int",
+    "round_stepper",
+    "widget_note",
+]
 
 from .explorer import DistributionExplorer, distribution_explorer  # noqa: E402
 
