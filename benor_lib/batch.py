@@ -22,8 +22,8 @@ from .rules import (
     check_int,
     check_n_t,
     make_rng,
+    published_rules,
     resolve_inputs,
-    standard_rules,
 )
 from .validate import check_bool, check_number
 
@@ -362,7 +362,7 @@ class RoundSampler:
         self.faults, self.max_rounds, self.seed = faults, max_rounds, seed
         self.inputs = _check_inputs(n, inputs)
         self._rng = make_rng(seed)
-        self._rules = standard_rules(n, t, "crash", allow_unsafe=True)
+        self._rules = published_rules(n, t, "crash")
         self.live = n - faults
         self._rounds = np.full(runs, max_rounds, dtype=np.int64)
         self._censored = np.ones(runs, dtype=bool)

@@ -19,8 +19,8 @@ from .rules import (
     check_n_t,
     check_rules,
     make_rng,
+    published_rules,
     resolve_inputs,
-    standard_rules,
 )
 from .schedulers import make_scheduler
 from .trace import (
@@ -260,7 +260,8 @@ def run(
     allow_unsafe = check_bool("allow_unsafe", allow_unsafe)
     keep_trace = check_bool("keep_trace", keep_trace)
     if rules is None:
-        rules = standard_rules(n, t, variant, allow_unsafe=allow_unsafe)
+        check_bound(n, t, variant, allow_unsafe)
+        rules = published_rules(n, t, variant)
     else:
         rules = check_rules(rules, n, t)
         if rules.variant != variant:

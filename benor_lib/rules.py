@@ -25,7 +25,9 @@ __all__ = [
     "check_int",
     "check_n_t",
     "check_rules",
+    "checked_rules",
     "make_rng",
+    "published_rules",
     "resolve_inputs",
     "standard_rules",
 ]
@@ -53,22 +55,6 @@ class Rules:
     adopt_min: int
     decide_twice: int
     name: str = ""
-
-    def __post_init__(self) -> None:
-        n, t = check_n_t(self.n, self.t)
-        check_choice("variant", self.variant, VARIANTS)
-        values = {
-            "n": n,
-            "t": t,
-            "quorum": check_int("quorum", self.quorum, 1, n),
-            "d_twice": check_int("d_twice", self.d_twice, 0, 2 * n),
-            "adopt_min": check_int("adopt_min", self.adopt_min, 1, n),
-            "decide_twice": check_int("decide_twice", self.decide_twice, 0, 2 * n),
-        }
-        if not isinstance(self.name, str):
-            raise ValueError(f"name must be a string, got {self.name!r}")
-        for key, value in values.items():
-            object.__setattr__(self, key, value)  # numpy integers become plain ints
 
     def sends_d(self, count: int) -> bool:
         """True when ``count`` equal reports are enough to send a D-message."""
@@ -102,7 +88,7 @@ class Rules:
         range (``quorum`` and ``adopt_min`` 1..n, ``d_twice`` and ``decide_twice`` 0..2n).
         """
         check_keys("with_changes", changes, [f.name for f in fields(self)])
-        return replace(self, **changes)
+        return checked_rules(replace(self, **changes))
 
 
 def check_n_t(n: object, t: object) -> tuple[int, int]:
@@ -132,27 +118,51 @@ def check_bound(n: int, t: int, variant: str, allow_unsafe: bool) -> None:
     )
 
 
+def checked_rules(rules: Rules) -> Rules:
+    """``rules`` with every field checked (types and ranges), numpy integers made plain:
+    ``quorum`` and ``adopt_min`` in 1..n, ``d_twice`` and ``decide_twice`` in 0..2n."""
+    n, t = check_n_t(rules.n, rules.t)
+    if not isinstance(rules.name, str):
+        raise ValueError(f"name must be a string, got {rules.name!r}")
+    return Rules(
+        n,
+        t,
+        check_choice("variant", rules.variant, VARIANTS),
+        quorum=check_int("quorum", rules.quorum, 1, n),
+        d_twice=check_int("d_twice", rules.d_twice, 0, 2 * n),
+        adopt_min=check_int("adopt_min", rules.adopt_min, 1, n),
+        decide_twice=check_int("decide_twice", rules.decide_twice, 0, 2 * n),
+        name=rules.name,
+    )
+
+
 def standard_rules(n: int, t: int, variant: str = "crash", *, allow_unsafe: bool = False) -> Rules:
     """The published thresholds of protocol A (crash) or protocol B (Byzantine)."""
     n, t = check_n_t(n, t)
     check_choice("variant", variant, VARIANTS)
     check_bound(n, t, variant, allow_unsafe)
+    return published_rules(n, t, variant)
+
+
+def published_rules(n: int, t: int, variant: str) -> Rules:
+    """:func:`standard_rules` for arguments the caller has already checked (no checks)."""
     if variant == "crash":
         return Rules(n, t, variant, quorum=n - t, d_twice=n, adopt_min=1, decide_twice=2 * t)
     return Rules(n, t, variant, quorum=n - t, d_twice=n + t, adopt_min=t + 1, decide_twice=n + t)
 
 
 def check_rules(rules: object, n: int, t: int) -> Rules:
-    """Validate a caller-supplied Rules object against n and t."""
+    """Validate a caller-supplied Rules object against n and t (every field is checked)."""
     if not isinstance(rules, Rules):
         raise ValueError(f"rules must be a benor_lib.Rules object, got {type(rules).__name__}")
     if (rules.n, rules.t) != (n, t):
         raise ValueError(
             f"rules were made for n={rules.n}, t={rules.t} but the run has n={n}, t={t}"
         )
-    check_int("rules.quorum", rules.quorum, 1, n)
-    check_int("rules.adopt_min", rules.adopt_min, 1, n)
-    return rules
+    try:
+        return checked_rules(rules)
+    except ValueError as exc:
+        raise ValueError(f"rules.{exc}") from None
 
 
 def resolve_inputs(n: int, inputs: object, rng: np.random.Generator) -> np.ndarray:

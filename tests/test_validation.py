@@ -271,3 +271,27 @@ def test_round_stepper_does_not_raise_for_bad_inputs():
     for kwargs in ({"inputs": 5}, {"crashed": None}, {"seed": "x"}):
         widget = round_stepper(**kwargs)
         assert widget.session.settings.n == 5
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: run(5, 1, "random", seed=0),
+        lambda: run(6, 1, "random", variant="byzantine", seed=0),
+        lambda: sample_rounds(5, 1, 10, seed=0),
+    ],
+    ids=["run", "run byzantine", "sample_rounds"],
+)
+def test_n_and_t_are_checked_once_per_public_call(call, monkeypatch):
+    from benor_lib import rules as rules_module
+
+    seen = []
+    original = rules_module.check_int
+
+    def counting(name, value, *args):
+        seen.append(name)
+        return original(name, value, *args)
+
+    monkeypatch.setattr(rules_module, "check_int", counting)
+    call()
+    assert seen.count("n") == 1 and seen.count("t") == 1, seen
