@@ -11,6 +11,7 @@ figure shows it exactly once and no figure stays open in pyplot's registry.
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from collections.abc import Iterator, Mapping
@@ -250,6 +251,23 @@ def _message_times(run: Any) -> tuple[dict, dict, int]:
     return sent, delivered, now
 
 
+ARROW_GAP_POINTS = 3.0
+"""Gap between a message arrow's tip and the point where it arrives."""
+
+
+def _pull_back(
+    start: tuple[float, float], end: tuple[float, float], per_inch: tuple[float, float], gap: float
+) -> tuple[float, float]:
+    """``end`` moved towards ``start`` by ``gap`` inches (data units per inch: ``per_inch``)."""
+    dx = (end[0] - start[0]) / per_inch[0]
+    dy = (end[1] - start[1]) / per_inch[1]
+    length = math.hypot(dx, dy)
+    if length <= 2 * gap:
+        return end
+    k = gap / length
+    return end[0] - k * dx * per_inch[0], end[1] - k * dy * per_inch[1]
+
+
 def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: bool = True) -> Axes:
     """Draw the space-time (message-sequence) diagram of one round of ``run`` on ``ax``.
 
@@ -287,6 +305,9 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
 
     ax.set_xlim(x0, edge)
     ax.set_ylim(n - 0.5, -0.9)
+    box = ax.get_position()  # before the layout: close enough for a gap of a few points
+    width, height = ax.figure.get_size_inches()
+    per_inch = ((edge - x0) / (box.width * width), (n - 0.5 + 0.9) / (box.height * height))
     ax.grid(False)
     for p in range(n):
         style = ":" if p in crashed else "-"
@@ -314,7 +335,7 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
         ys.append(r)
         arrow = FancyArrowPatch(
             (ts, s),
-            (td, r),
+            _pull_back((ts, s), (td, r), per_inch, ARROW_GAP_POINTS / 72),
             arrowstyle="-|>",
             mutation_scale=7 if phase == 1 else 9,
             color=COLORS[v],
@@ -322,12 +343,13 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
             linestyle=MESSAGE_LINESTYLES[phase],
             alpha=1.0 if used else IGNORED_ALPHA,
             shrinkA=0,
-            shrinkB=3,
+            shrinkB=0,  # the gap is made by _pull_back: matplotlib's shrink is slow
             connectionstyle="arc3,rad=-0.06" if s == r else "arc3,rad=0.0",
             zorder=2,
         )
         arrow.set_gid("delivered")
-        ax.add_patch(arrow)
+        arrow.set_in_layout(False)  # inside the axes: the layout need not measure it
+        ax.add_artist(arrow)  # not add_patch: the limits are set, and data limits are slow
     for (phase, v, used), (xs, ys) in heads.items():
         ax.plot(
             xs,
@@ -532,14 +554,23 @@ def space_time_figure(
     title: str | None = None,
     figsize: tuple[float, float] | None = None,
     dpi: float | None = None,
+    fig: Figure | None = None,
 ) -> Figure:
-    """The space-time diagram of one round of ``run`` (see :func:`draw_space_time`)."""
+    """The space-time diagram of one round of ``run`` (see :func:`draw_space_time`).
+
+    With ``fig`` it is drawn into that figure (cleared first), so a widget reuses its canvas.
+    """
     from .trace import DELIVER
 
     if round is None:
         last = [e for e in run.trace if e.kind == DELIVER]
         round = last[-1].round if last else 1
-    fig, ax = new_figure(figsize or (SPACE_TIME_WIDTH, 1.9 + 0.45 * run.n))
+    size = figsize or (SPACE_TIME_WIDTH, 1.9 + 0.45 * run.n)
+    if fig is None:
+        fig, ax = new_figure(size)
+    else:
+        fig, axes = _reuse(fig, 1, 1, size)
+        ax = axes[0, 0]
     if dpi is not None:
         fig.set_dpi(dpi)
     draw_space_time(ax, run, round)

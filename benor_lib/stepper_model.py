@@ -315,7 +315,9 @@ class StepperSession:
         if cached is not None:
             self._cache.move_to_end(k)
             return cached
-        if self._reference is not None:
+        if self._reference is not None and k == self.total:
+            state = self._reference  # the whole run: replaying it all would give the same
+        elif self._reference is not None:
             state = self._reference.replay(upto=k)
         else:
             state = self._scripted_run(self._chosen[:k])
@@ -639,11 +641,12 @@ class StepperSession:
         total = f" of {self.total}" if not self.choosing else ""
         return f"Round {self.focus_round} · delivery {self.k}{total}{end}"
 
-    def figure(self, *, dpi: float | None = None) -> Figure:
-        """The space-time diagram of the shown round at the current step."""
+    def figure(self, *, dpi: float | None = None, fig: Figure | None = None) -> Figure:
+        """The space-time diagram of the shown round at the current step (drawn into
+        ``fig`` when given, so that a widget reuses its canvas)."""
         from .plots import space_time_figure
 
-        return space_time_figure(self.state, round=self.focus_round, dpi=dpi)
+        return space_time_figure(self.state, round=self.focus_round, dpi=dpi, fig=fig)
 
     def frames(self, round: int = 1, granularity: str = "step") -> list[int]:
         """The k of each frame of ``round`` shown ``granularity`` by ``granularity``.

@@ -255,3 +255,54 @@ def test_the_explorer_answers_the_last_request_progressively(monkeypatch):
         or w.session.previous.settings.t != 1
         or (w.session.previous.settings.n == 5)
     )
+
+
+# --- the stepper and the model explorer ---------------------------------------------
+
+
+@pytest.mark.parametrize("kw", [{}, {"n": 7, "t": 3, "crashed": (6,)}, {"seed": 7}])
+def test_to_decision_shows_the_whole_run_without_replaying_it(kw):
+    from benor_lib.stepper_model import StepperSession
+
+    session = StepperSession(**kw)
+    session.run_to_decision()
+    assert session.state is session.reference
+    replayed = session.reference.replay(upto=session.total)
+    assert replayed.trace == session.state.trace and replayed.reason == session.state.reason
+
+
+def test_the_stepper_answers_with_words_first_and_draws_the_last_move_only():
+    from benor_lib.widgets import round_stepper
+
+    async def main():
+        w = round_stepper()
+        first = w.diagram.value
+        w.delivery_button.click()
+        w.step_button.click()  # before the first move's diagram was drawn
+        assert w.diagram.value == first and "Step" in w.narration.value  # words at once
+        drawn = []
+        w.diagram.observe(lambda change: drawn.append(w.session.k), names="value")
+        while w.worker.busy:
+            await asyncio.sleep(0.005)
+        return w, drawn
+
+    w, drawn = asyncio.run(main())
+    assert drawn == [w.session.k]  # one diagram, of the last move
+    assert w.timings[-1].first_answer <= w.timings[-1].complete
+    assert w.timings[0].complete is None  # the superseded move's diagram was never drawn
+
+
+def test_the_model_explorer_says_what_it_looks_for_before_searching():
+    from benor_lib.widgets.model_explorer import model_explorer
+
+    async def main():
+        w = model_explorer(n=4, t=1)
+        w.set(n=5)
+        assert "looking for a demonstration" in w.status.value  # the first answer
+        while w.worker.busy:
+            await asyncio.sleep(0.005)
+        return w
+
+    w = asyncio.run(main())
+    assert "looking for" not in w.status.value and "n=5" in w.status.value
+    assert w.view.settings.n == 5 and w.timings[-1].complete is not None

@@ -30,7 +30,7 @@ from PIL import Image
 
 from ..budget import PAUSE_S
 
-__all__ = ["ActionTiming", "Canvas", "Worker", "event_loop"]
+__all__ = ["ActionTiming", "Canvas", "Worker", "event_loop", "png_bytes"]
 
 
 def event_loop() -> asyncio.AbstractEventLoop | None:
@@ -72,6 +72,9 @@ class Worker:
         """Slices the current (or last) work has run."""
         self.live = False
         """True while the current work runs in slices on the event loop (else all at once)."""
+        self.longest_step = 0.0
+        """Seconds of the longest slice of the current (or last) work: the longest time the
+        kernel could not answer another message because of it."""
 
     @property
     def busy(self) -> bool:
@@ -89,7 +92,7 @@ class Worker:
     def start(self, work: Iterator[Any]) -> None:
         """Run ``work`` (a generator: each ``next()`` is one slice) instead of the old work."""
         self.cancel()
-        self._work, self.slices = work, 0
+        self._work, self.slices, self.longest_step = work, 0, 0.0
         generation = self._generation
         loop = None if self.synchronous else event_loop()
         self.live = loop is not None
@@ -107,6 +110,7 @@ class Worker:
         """One slice; True when there is more to do."""
         if generation != self._generation or self._work is None:
             return False
+        start = time.perf_counter()
         try:
             next(self._work)
             self.slices += 1
@@ -117,6 +121,8 @@ class Worker:
             if self.on_error is None:
                 raise
             self.on_error(exc)
+        finally:
+            self.longest_step = max(self.longest_step, time.perf_counter() - start)
         if generation == self._generation:
             self._work = None
         return False
@@ -184,14 +190,19 @@ class Canvas:
     def png(self) -> bytes:
         """The figure as PNG bytes, on a white background."""
         start = time.perf_counter()
-        fig = self.figure
-        fig.set_dpi(self.dpi)
-        canvas = fig.canvas
-        assert isinstance(canvas, FigureCanvasAgg)
-        canvas.draw()
-        width, height = canvas.get_width_height(physical=True)
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        image.convert("RGB").save(buf, format="png", compress_level=1)
+        data = png_bytes(self.figure, self.dpi)
         self.draw_seconds = time.perf_counter() - start
-        return buf.getvalue()
+        return data
+
+
+def png_bytes(fig: Figure, dpi: float = 90) -> bytes:
+    """A figure as PNG bytes with one draw (``savefig`` with a tight bounding box draws
+    twice) and a fast PNG encoder; the figure's own layout engine places the axes."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    fig.set_dpi(dpi)
+    canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, format="png", compress_level=1)
+    return buf.getvalue()

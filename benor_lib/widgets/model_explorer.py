@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import base64
 import html
+import time
 from typing import Any
 
 import ipywidgets as widgets
 
+from ..budget import Slice
 from ..model_explorer_model import (
     BEHAVIOUR_LABELS,
     COIN_LABELS,
@@ -33,7 +35,8 @@ from ..model_explorer_model import (
     ModelSettings,
     ModelView,
 )
-from ._common import MessageArea, button, figure_png, guarded, html_table
+from ._common import MessageArea, button, guarded, html_table
+from ._progress import ActionTiming, Worker, png_bytes
 
 _SMALL = widgets.Layout(width="150px")
 _WIDE = {"description_width": "80px"}
@@ -111,6 +114,9 @@ class ModelExplorer(widgets.VBox):
             settings = ModelSettings()
             first_error = f"{str(exc).rstrip('.')}; starting with the defaults instead."
         self.session = ExplorerSession(budget_s)
+        self.worker = Worker(self._failed)
+        self.timings: list[ActionTiming] = []
+        """One entry per change: when it answered, and when the demonstration was shown."""
         self._quiet = False
         self._settings_error = False
         self._shown: ModelSettings | None = None
@@ -194,7 +200,7 @@ class ModelExplorer(widgets.VBox):
             ]
         )
         self._sync_enabled(settings)
-        guarded(self.message, clear=False)(self._show_settings)(settings)
+        guarded(self.message, clear=False)(self._show_settings)(settings, now=True)
         if first_error:
             self.message.error(first_error)
 
@@ -312,12 +318,43 @@ class ModelExplorer(widgets.VBox):
         self.behaviour_note.value = f'<span style="color:#555;font-size:90%">{note}</span>'
 
     # --- showing a view -------------------------------------------------------------------
-    def _show_settings(self, settings: ModelSettings) -> None:
+    def _show_settings(self, settings: ModelSettings, *, now: bool = False) -> None:
+        """Say at once what is being looked for, then search and draw in the next turn of
+        the event loop: a newer change replaces a search that has not started yet."""
         self.message.clear()
         self._settings_error = False
+        timing = ActionTiming(time.perf_counter())
+        self.timings.append(timing)
+        if now:
+            self.worker.cancel()
+            for _ in self._search(settings, timing, wait=False):
+                pass
+            return
+        what = html.escape(settings.describe())
+        self.status.value = (
+            f'<div role="status" style="color:#555;font-size:85%">{what}: looking for a '
+            f"demonstration (at most {self.session.budget_s:g} s)…</div>"
+        )
+        timing.answered()
+        self.worker.start(self._search(settings, timing))
+
+    def _search(self, settings: ModelSettings, timing: ActionTiming, wait: bool = True):
+        if wait and self.worker.live:
+            yield  # the note is on screen first; newer changes are handled before searching
+        part = Slice(1.0)  # in the slow-kernel mode, the search is slowed down as well
         view = self.session.show(settings)
+        timing.compute += part.end()
         self._shown = settings
+        if wait and self.worker.live:
+            yield  # the kernel answers other messages between the search and the drawing
+        part = Slice(1.0)
         self._draw(view)
+        timing.draw += part.end()
+        timing.completed()
+
+    def _failed(self, exc: BaseException) -> None:
+        """The search failed: say so as any callback would, and keep the widget usable."""
+        guarded(self.message, clear=False)(_reraise)(exc)
 
     def _draw(self, view: ModelView) -> None:
         background, colour = _RESULT_COLOURS[view.result]
@@ -344,7 +381,7 @@ class ModelExplorer(widgets.VBox):
             self.diagram.layout.display = "none"
             self.diagram_text.value = ""
         else:
-            self.diagram_png = figure_png(fig, dpi=80)
+            self.diagram_png = png_bytes(fig, dpi=80)
             alt = view.alt_text()
             data = base64.b64encode(self.diagram_png).decode("ascii")
             self.diagram.value = (
@@ -365,6 +402,10 @@ class ModelExplorer(widgets.VBox):
             f"Demonstration computed in {view.elapsed:.2f} s. The classification: "
             f"<code>{html.escape(view.settings.call())}</code></div>"
         )
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
 
 
 def model_explorer(**settings: Any) -> ModelExplorer:

@@ -10,10 +10,13 @@ one round or to the decision, and back. All the logic is in
 from __future__ import annotations
 
 import html
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import ipywidgets as widgets
 
+from ..budget import Slice
 from ..plots import space_time_alt_text
 from ..stepper_model import (
     N_MAX,
@@ -29,12 +32,12 @@ from ._common import (
     DescribedImage,
     MessageArea,
     button,
-    figure_png,
     guarded,
     html_table,
     parse_int,
     value_html,
 )
+from ._progress import ActionTiming, Canvas, Worker
 
 _SMALL = widgets.Layout(width="150px")
 _TOGGLE = widgets.Layout(width="64px")
@@ -102,6 +105,10 @@ class RoundStepper(widgets.VBox):
             settings = StepperSettings()
             self.message.error(f"{exc}; starting with n=5, t=1 instead.")
         self.session = StepperSession(settings)
+        self.canvas = Canvas(dpi=80)
+        self.worker = Worker(self._failed)
+        self.timings: list[ActionTiming] = []
+        """One entry per move: when it answered (the text), and when the diagram was drawn."""
         self._quiet = False
         self._settings_error = self.message.has_error
 
@@ -203,7 +210,7 @@ class RoundStepper(widgets.VBox):
                 self.diagram_text,
             ]
         )
-        self._show(self.session.last_message)
+        self._show(self.session.last_message, now=True)
 
     # --- settings --------------------------------------------------------------------
     def _build_process_buttons(
@@ -307,11 +314,19 @@ class RoundStepper(widgets.VBox):
 
         @guarded(self.message, clear=False)
         def on_click(_: widgets.Button) -> None:
+            timing = ActionTiming(time.perf_counter())
+            self.timings.append(timing)
             self._clear_action_message()
+            part = Slice(1.0)  # in the slow-kernel mode, the move is slowed down as well
             text = getattr(self.session, name)()
-            self._show(text)
+            timing.compute += part.end()
+            self._show(text, timing)
 
         return on_click
+
+    def _failed(self, exc: BaseException) -> None:
+        """Drawing failed: say so as any callback would, and keep the widget usable."""
+        guarded(self.message, clear=False)(_reraise)(exc)
 
     def _on_serve(self, change: dict[str, Any]) -> None:
         if not self._quiet:
@@ -332,7 +347,9 @@ class RoundStepper(widgets.VBox):
         deliver()
 
     # --- display ---------------------------------------------------------------------
-    def _show(self, text: str) -> None:
+    def _show(self, text: str, timing: ActionTiming | None = None, *, now: bool = False) -> None:
+        """Show the move's words and table at once, then draw the diagram in the next turn
+        of the event loop (a newer move replaces a diagram not drawn yet)."""
         session = self.session
         self.position.value = f'<div style="color:#555">{html.escape(session.position())}</div>'
         self.narration.value = (
@@ -357,13 +374,6 @@ class RoundStepper(widgets.VBox):
             [_row_html(r, session.rules.quorum) for r in rows],
             caption=f"Round {session.focus_round} in detail; 'now at' is where each process is.",
         )
-        self.diagram.value = figure_png(session.figure(), dpi=80)
-        alt = space_time_alt_text(session.state, session.focus_round)
-        self.diagram.tooltip = alt  # the image's text alternative (its title)
-        self.diagram_text.value = (
-            '<details style="font-size:90%"><summary>The diagram in words</summary>'
-            f"{html.escape(alt)}</details>"
-        )
         at_start = session.k == 0 and not session._history
         self.back_button.disabled = at_start
         end = session.k == session.total
@@ -373,6 +383,31 @@ class RoundStepper(widgets.VBox):
         self.choose_panel.layout.display = "" if session.choosing else "none"
         if session.choosing:
             self._update_serve()
+        if timing is not None:
+            timing.answered()
+        if now:  # the first picture, when the cell runs: part of the cell's output
+            self.worker.cancel()
+            for _ in self._draw_diagram(timing, wait=False):
+                pass
+        else:
+            self.worker.start(self._draw_diagram(timing))
+
+    def _draw_diagram(self, timing: ActionTiming | None, wait: bool = True) -> Iterator[None]:
+        if wait and self.worker.live:
+            yield  # the words are on screen first; newer clicks are handled before drawing
+        session = self.session
+        part = Slice(1.0)  # in the slow-kernel mode, drawing is slowed down as well
+        session.figure(fig=self.canvas.figure)
+        self.diagram.value = self.canvas.png()
+        alt = space_time_alt_text(session.state, session.focus_round)
+        self.diagram.tooltip = alt  # the image's text alternative (its title)
+        self.diagram_text.value = (
+            '<details style="font-size:90%"><summary>The diagram in words</summary>'
+            f"{html.escape(alt)}</details>"
+        )
+        if timing is not None:
+            timing.draw += part.end()
+            timing.completed()
 
     def _update_serve(self) -> None:
         session = self.session
@@ -428,6 +463,10 @@ class RoundStepper(widgets.VBox):
         self.offer_checks = checks
         self.offers_box.children = tuple(checks)
         self.deliver_button.disabled = not checks
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
 
 
 def round_stepper(
