@@ -100,6 +100,9 @@ WORK_WEIGHTS = {"uniform": 20, "split": 1}
 WORK_BUDGET = 30_000_000
 """Expected weighted process-rounds one update may cost (about half a second)."""
 
+MAX_WORK_BUDGET = 1e11
+"""The largest work budget accepted (about half an hour of sampling)."""
+
 MIN_RUNS = 1_000
 """The cap reduces the number of runs down to this before it cuts runs short."""
 
@@ -412,7 +415,7 @@ def _capped_plan(settings: ExplorerSettings, budget: float, mean: float, estimat
 
 def plan_runs(settings: ExplorerSettings, budget: float = WORK_BUDGET) -> RunPlan:
     """Apply the cap rule (see the module docstring) to ``settings``."""
-    budget = check_number("budget", budget, positive=True)
+    budget = check_number("budget", budget, high=MAX_WORK_BUDGET, positive=True)
     known = _known_mean(settings)
     if known is None:
         pilot = _pilot_sampler(settings, budget)
@@ -613,7 +616,7 @@ class ExplorerJob:
         self.settings = settings
         self.shown = settings
         """The settings the views carry (the sampling ones, or the same with another scale)."""
-        self.budget = check_number("budget", budget, positive=True)
+        self.budget = check_number("budget", budget, high=MAX_WORK_BUDGET, positive=True)
         self.exact = _exact(settings)
         known = _known_mean(settings)
         self._pilot = _pilot_sampler(settings, self.budget) if known is None else None
@@ -706,7 +709,7 @@ class ExplorerSession:
     """
 
     def __init__(self, settings: ExplorerSettings | None = None, budget: float = WORK_BUDGET):
-        self.budget = check_number("budget", budget, positive=True)
+        self.budget = check_number("budget", budget, high=MAX_WORK_BUDGET, positive=True)
         self._cache: OrderedDict[ExplorerSettings, ExplorerView] = OrderedDict()
         self.previous: ExplorerView | None = None
         self.current: ExplorerView = self._view(settings or ExplorerSettings())

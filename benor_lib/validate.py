@@ -30,11 +30,12 @@ def is_number(value: object) -> bool:
 
 
 def _range_words(low: float | None, high: float | None) -> str:
+    lo, hi = (f"{x:g}" if isinstance(x, float) else str(x) for x in (low, high))
     if low is not None and high is not None:
-        return f"between {low} and {high}"
+        return f"between {lo} and {hi}"
     if low is not None:
-        return f"at least {low}"
-    return f"at most {high}"
+        return f"at least {lo}"
+    return f"at most {hi}"
 
 
 def check_int(name: str, value: object, low: int | None = None, high: int | None = None) -> int:
