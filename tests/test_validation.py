@@ -295,3 +295,16 @@ def test_n_and_t_are_checked_once_per_public_call(call, monkeypatch):
     monkeypatch.setattr(rules_module, "check_int", counting)
     call()
     assert seen.count("n") == 1 and seen.count("t") == 1, seen
+
+
+def test_the_explorer_never_passes_sample_rounds_an_impossible_max_rounds():
+    # the split adversary at n=64, t=31 averages 2^63 rounds; 40 x that used to reach
+    # sample_rounds as max_rounds=368934881474191032320, an argument the user never passed
+    from benor_lib.explorer_model import ExplorerSettings, plan_runs
+
+    settings = ExplorerSettings(n=64, t=31, scheduler="split", runs=10)
+    for budget in (3e7, 1e9, 1e11):
+        plan = plan_runs(settings, budget)
+        assert 1 <= plan.max_rounds <= 2**31 - 1
+    with pytest.raises(ValueError, match="budget must be a number at most"):
+        plan_runs(settings, 1e30)
