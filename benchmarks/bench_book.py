@@ -4,13 +4,16 @@ Run with ``python benchmarks/bench_book.py`` from anywhere. It copies the reposi
 working tree as it is, without _build, caches, .git or node_modules) into a temporary
 folder and there:
 
-1. times a clean build, every notebook executed: ``jupyter-book build . -W -n --keep-going``;
+1. times a clean build, every notebook executed and the JupyterLite site made:
+   ``jupyter-book build . -W -n --keep-going``;
 2. times the same command again with nothing changed (Sphinx's and jupyter-cache's
    caches are warm: the rebuild an author waits for);
-3. prints the size of ``_build/html`` and of its largest page, counting the page's HTML
-   and the image files it shows (``_static`` is shared by every page, so not counted).
+3. prints the size of ``_build/html``, of its JupyterLite site (``lite/``, without source
+   maps) and of its largest page, counting the page's HTML and the image files it shows
+   (``_static`` is shared by every page, so not counted).
 
-Targets (this machine: 2 shared cores): clean build < 3 minutes, rebuild < 30 s.
+Targets (this machine: 2 shared cores): clean build (JupyterLite site included) < 3
+minutes, rebuild < 30 s, JupyterLite site <= 30 MB.
 Options: ``--keep`` keeps the temporary copy and prints where it is.
 """
 
@@ -29,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 REPO = Path(__file__).resolve().parent.parent
 CLEAN_BUILD_TARGET_S = 180.0
 REBUILD_TARGET_S = 30.0
+LITE_SITE_TARGET_MB = 30.0
 IGNORED = (
     "_build",
     ".git",
@@ -152,7 +156,22 @@ def main() -> int:
         static = folder_size(html_dir / "_static") if (html_dir / "_static").is_dir() else 0
         print(f"{'_build/html, all files':<44} {megabytes(total):>10}")
         print(f"{'  of which _static (theme, shared)':<44} {megabytes(static):>10}")
-        pages = [p for p in html_dir.rglob("*.html") if not {"_static", "_sources"} & set(p.parts)]
+        lite = html_dir / "lite"
+        if lite.is_dir():
+            lite_size = folder_size(lite)
+            maps = sum(1 for path in lite.rglob("*.map"))
+            result = "PASS" if lite_size <= LITE_SITE_TARGET_MB * 1e6 and not maps else "MISS"
+            print(
+                f"{'  of which lite/ (JupyterLite site)':<44} {megabytes(lite_size):>10}   "
+                f"target <= {LITE_SITE_TARGET_MB:g} MB, {maps} source maps   {result}"
+            )
+        else:
+            print(f"{'  lite/ (JupyterLite site)':<44} {'missing':>10}   MISS")
+        pages = [
+            p
+            for p in html_dir.rglob("*.html")
+            if not {"_static", "_sources", "lite"} & set(p.parts)
+        ]
         weights = sorted(
             ((page_weight(page, html_dir), page) for page in pages), key=lambda x: -x[0][0]
         )

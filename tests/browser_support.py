@@ -3,12 +3,14 @@
 Nothing here is a test. The pieces:
 
 - :func:`find_chromium` and :data:`CHROMIUM_ARGS`: Debian's Chromium, driven by Playwright;
-- :func:`ensure_npm_fixtures`: the widget embedder (``@jupyter-widgets/html-manager``),
-  ``require.js``, MathJax 3 and ``axe-core``, installed with npm into
-  ``tests/.browser_fixtures``;
+- :func:`ensure_npm_fixtures`: npm packages installed into ``tests/.browser_fixtures``:
+  ``axe-core``; MathJax 3 and the widget embedder (``@jupyter-widgets/html-manager``), to
+  check the copies vendored in ``_offline/`` against; Pyodide's core package (for
+  ``test_lite.py``);
 - :func:`serve`: the built HTML on a loopback port;
-- :class:`OfflineRoutes`: every request that leaves 127.0.0.1 is blocked, except the widget
-  JavaScript and MathJax that the pages load from CDNs, answered from the npm fixtures;
+- :class:`OfflineRoutes`: every request that leaves 127.0.0.1 is blocked and recorded.
+  The pages serve MathJax, the widget embedder and Font Awesome themselves, so nothing
+  is answered in a CDN's place: a page that still asks a CDN for something shows it;
 - :func:`toc_documents`, :func:`pages_containing`: which pages to visit;
 - :data:`PAGE_PROBE` and friends: JavaScript that reads a loaded page;
 - :func:`image_is_opaque`, :func:`luminance_spread`: pixel checks with Pillow.
@@ -99,8 +101,8 @@ class NpmFixtures:
         return json.loads(package.read_text(encoding="utf-8"))["version"]
 
     @property
-    def require_js(self) -> Path:
-        return self.modules / "requirejs" / "require.js"
+    def pyodide(self) -> Path:
+        return self.modules / "pyodide"
 
     @property
     def mathjax_es5(self) -> Path:
@@ -112,10 +114,9 @@ class NpmFixtures:
 
     def missing(self) -> list[Path]:
         needed = [
-            self.html_manager_dist / "embed-amd.js",
             self.html_manager_dist / "embed.js",
-            self.require_js,
             self.mathjax_es5 / "tex-mml-chtml.js",
+            self.pyodide / "pyodide.mjs",
             self.axe_js,
         ]
         return [path for path in needed if not path.is_file()]
@@ -141,7 +142,7 @@ def ensure_npm_fixtures(root: Path = FIXTURES) -> NpmFixtures:
     if npm is None:
         raise RuntimeError(
             "The browser tests need npm to fetch their JavaScript fixtures "
-            "(@jupyter-widgets/html-manager, requirejs, axe-core). Install Node.js and npm "
+            "(axe-core, mathjax, @jupyter-widgets/html-manager, pyodide). Install Node.js and npm "
             "(Debian/Ubuntu: `sudo apt-get install -y npm`), then rerun; or install them "
             f"yourself: `cp tests/package.json tests/package-lock.json {root}/ && "
             f"npm ci --prefix {root}`."
@@ -260,21 +261,6 @@ def serve(directory: Path) -> Iterator[str]:
 
 # --- offline routing ----------------------------------------------------------------------
 
-# What the built pages load from CDNs, and what answers instead, offline:
-# - MyST-NB's nb_ipywidgets_js (pages with widget state): the book configures html-manager's
-#   embed.js from jsDelivr (_config.yml), which loads its own chunks, CSS and fonts from the
-#   same dist/ folder. MyST-NB's default, require.js from cdnjs and then embed-amd.js, is
-#   still routed, should the configuration go back to it;
-# - Sphinx's MathJax 3 (tex-mml-chtml.js from jsDelivr), which loads its fonts and
-#   components from beside itself.
-HTML_MANAGER_URL = re.compile(
-    r"^https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/@jupyter-widgets/html-manager@"
-    r"(?P<version>[^/]+)/dist/(?P<file>[^?#]+)"
-)
-MATHJAX_URL = re.compile(
-    r"^https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/mathjax@3[^/]*/es5/(?P<file>[^?#]+)"
-)
-REQUIRE_JS_URL = re.compile(r"^https://[^/]+/.*/require(?:\.min)?\.js(?:[?#].*)?$")
 _MIME = {
     ".js": "application/javascript",
     ".css": "text/css",
@@ -298,76 +284,20 @@ def is_local(url: str) -> bool:
 
 @dataclass
 class OfflineRoutes:
-    """A Playwright route handler: loopback passes, CDN widget JS is served locally, rest blocked.
+    """A Playwright route handler: loopback (and data:, blob:) passes, the rest is blocked.
 
-    ``fixtures`` may be None (pages are then loaded as an offline reader gets them). The
-    handler records what it blocked and what it substituted, for the tests' messages.
+    It records what it blocked, for the tests' messages: an offline reader's browser would
+    fail those requests the same way.
     """
 
-    fixtures: NpmFixtures | None = None
     blocked: list[str] = field(default_factory=list)
-    substituted: dict[str, str] = field(default_factory=dict)
-
-    def local_file_for(self, url: str) -> Path | None:
-        if self.fixtures is None:
-            return None
-        for pattern, folder in (
-            (HTML_MANAGER_URL, self.fixtures.html_manager_dist),
-            (MATHJAX_URL, self.fixtures.mathjax_es5),
-        ):
-            match = pattern.match(url)
-            if match:
-                candidate = (folder / match["file"]).resolve()
-                return candidate if candidate.is_relative_to(folder.resolve()) else None
-        if REQUIRE_JS_URL.match(url):
-            return self.fixtures.require_js
-        return None
 
     def handle(self, route, request) -> None:  # playwright Route, Request
-        url = request.url
-        if is_local(url):
-            if request.resource_type == "document" and self.fixtures is not None:
-                self._serve_document_without_sri(route)
-            else:
-                route.continue_()
+        if is_local(request.url):
+            route.continue_()
             return
-        local = self.local_file_for(url)
-        if local is not None and local.is_file():
-            self.substituted[url] = str(local)
-            route.fulfill(
-                status=200,
-                body=local.read_bytes(),
-                headers={
-                    "Content-Type": _MIME.get(local.suffix, "application/octet-stream"),
-                    # the page loads these with crossorigin="anonymous"
-                    "Access-Control-Allow-Origin": "*",
-                },
-            )
-            return
-        self.blocked.append(url)
+        self.blocked.append(request.url)
         route.abort("blockedbyclient")
-
-    def _serve_document_without_sri(self, route) -> None:
-        """Fetch the page and drop the integrity attribute of the scripts served locally.
-
-        MyST-NB's default widget loader takes require.js from cdnjs with a Subresource
-        Integrity hash of cdnjs's minified build; the npm package ships the unminified
-        require.js of the same library, so the browser would refuse it. (The book's own
-        configuration loads embed.js without a hash.) Only the scripts this handler
-        substitutes lose their hash; the page is otherwise unchanged.
-        """
-        response = route.fetch()
-        body = response.text()
-
-        def strip(match: re.Match[str]) -> str:
-            tag = match.group(0)
-            src = re.search(r'src="([^"]+)"', tag)
-            if src and self.local_file_for(src.group(1)) is not None:
-                return re.sub(r'\s+integrity="[^"]*"', "", tag)
-            return tag
-
-        body = re.sub(r"<script\b[^>]*>", strip, body)
-        route.fulfill(response=response, body=body)
 
 
 # --- reading a page -----------------------------------------------------------------------
@@ -428,6 +358,11 @@ async () => {
     headings,
     errorOutputs,
     articleText: article.innerText,
+    // math that MathJax has not typeset: Sphinx's .math elements without an mjx-container
+    untypesetMath: Array.from(article.querySelectorAll(".math"))
+      .filter((el) => !el.querySelector("mjx-container"))
+      .map((el) => el.textContent.trim().slice(0, 80)),
+    typesetMath: article.querySelectorAll(".math mjx-container").length,
     images,
     links,
     theme: document.documentElement.dataset.theme || "",
@@ -568,7 +503,7 @@ KNOWN_CHROME_NOISE: set[str] = set()
 KNOWN_WIDGET_NOISE = {
     "Cannot read properties of undefined (reading 'Queue')",
 }
-WIDGET_EMBEDDER = "@jupyter-widgets/html-manager"
+WIDGET_EMBEDDER = "/html-manager/"  # the book serves it from _static/html-manager/
 
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
@@ -741,7 +676,7 @@ class BookInBrowser:
             f"try {{ localStorage.setItem('mode', '{mode}'); "
             f"localStorage.setItem('theme', '{mode}'); }} catch (e) {{}}"
         )
-        routes = OfflineRoutes(self.fixtures if widgets else None)
+        routes = OfflineRoutes()
         context.route("**/*", routes.handle)
         page = context.new_page()
         page.set_default_timeout(30_000)

@@ -79,3 +79,28 @@ def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
             message += "\n--- end of the build log ---\n" + "\n".join(build.log.splitlines()[-60:])
         pytest.fail(message, pytrace=False)
     return build
+
+
+# --- browser tests (test_browser.py, test_offline.py, test_lite.py) --------------------------
+
+
+@pytest.fixture(scope="session")
+def npm_fixtures():
+    """axe-core, MathJax, html-manager and Pyodide from npm (installed on first use)."""
+    import browser_support as bs
+
+    try:
+        return bs.ensure_npm_fixtures()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium executable; fails (never skips, locally or in CI) when there is none."""
+    import browser_support as bs
+
+    path = bs.find_chromium()
+    if path is None:
+        pytest.fail(bs.CHROMIUM_HELP, pytrace=False)
+    return path

@@ -2,10 +2,10 @@
 
 Headless Chromium (Debian's, driven by Playwright) reads the book that ``book_build``
 (conftest.py) builds once per session, served from 127.0.0.1. Nothing leaves the machine:
-requests to other hosts are blocked, except what the pages load from CDNs to draw
-themselves (the ipywidgets embedder, require.js, MathJax 3), which is answered from npm
-copies in tests/.browser_fixtures (installed on first use with ``npm ci`` from
-tests/package-lock.json), so the pages look as they do online. Full-page screenshots of
+every request to another host is blocked, as an offline reader's browser would fail it.
+The pages serve MathJax, the widget embedder and their fonts themselves (test_offline.py
+checks that they ask no other host for anything). axe-core comes from npm, installed on
+first use into tests/.browser_fixtures from tests/package-lock.json. Full-page screenshots of
 every page, light and dark, land in tests/_screenshots/ (figures in figures/) for a person
 to look at.
 
@@ -46,22 +46,7 @@ WIDGET_CONTROLS = (
 # --- fixtures -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def npm_fixtures() -> bs.NpmFixtures:
-    """html-manager, require.js, MathJax and axe-core from npm (installed on first use)."""
-    try:
-        return bs.ensure_npm_fixtures()
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """The Chromium executable; fails (never skips, locally or in CI) when there is none."""
-    path = bs.find_chromium()
-    if path is None:
-        pytest.fail(bs.CHROMIUM_HELP, pytrace=False)
-    return path
+# npm_fixtures and chromium: conftest.py (test_lite.py and test_offline.py use them too)
 
 
 @pytest.fixture(scope="session")
@@ -326,14 +311,8 @@ def test_a_figure_heavy_page_is_shot_in_both_themes(
 # --- what works without a kernel ------------------------------------------------------------
 
 
-def _requested_html_manager_versions(html: str) -> set[str]:
-    return {match["version"] for match in bs.HTML_MANAGER_URL.finditer(html)} | {
-        m.group(1) for m in re.finditer(r"@jupyter-widgets/html-manager@([^/\"']+)/dist/", html)
-    }
-
-
 def test_embedded_widgets_render(book_in_browser: bs.BookInBrowser) -> None:
-    """Pages with saved widget state draw their widgets once the widget JavaScript loads."""
+    """Pages with saved widget state draw their widgets with the site's own embedder, offline."""
     html_dir = book_in_browser.html_dir
     documents = bs.pages_containing(html_dir, bs.WIDGET_STATE_MIME)
     assert documents, (
@@ -341,23 +320,17 @@ def test_embedded_widgets_render(book_in_browser: bs.BookInBrowser) -> None:
         "stepper (book/algorithm.ipynb) and the distribution explorer (book/rounds.ipynb) "
         "should, once written"
     )
-    have = book_in_browser.fixtures.html_manager_version
     problems = []
     for document in documents:
-        html = (html_dir / f"{document}.html").read_text(encoding="utf-8")
-        wanted = _requested_html_manager_versions(html)
-        if wanted and wanted != {have}:
-            problems.append(
-                f"{document}.html loads @jupyter-widgets/html-manager {sorted(wanted)}; the "
-                f"test has {have}: set that version in tests/package.json and run "
-                "`npm install --package-lock-only --prefix tests` to update the lock file"
-            )
-            continue
         with book_in_browser.open(document) as (page, listener, routes):
-            if not routes.substituted:
+            embedders = page.evaluate(
+                "() => Array.from(document.scripts).map((s) => s.src)"
+                ".filter((src) => src.includes('/html-manager/'))"
+            )
+            if not embedders or not all(bs.is_loopback(src) for src in embedders):
                 problems.append(
-                    f"{document}.html requested no widget JavaScript that the test knows "
-                    f"(blocked: {routes.blocked}); see browser_support.HTML_MANAGER_URL"
+                    f"{document}.html: the widget embedder is not loaded from the site "
+                    f"(scripts: {embedders}; blocked: {routes.blocked})"
                 )
                 continue
             found = page.evaluate(
