@@ -83,7 +83,7 @@ class RoundSample:
 
     @property
     def heavily_censored(self) -> bool:
-        """True when at least :data:`HEAVY_CENSORING` of the runs were cut off undecided."""
+        """True when at least ``HEAVY_CENSORING`` of the runs were cut off undecided."""
         return self.censored_share >= HEAVY_CENSORING
 
     @property
@@ -277,7 +277,7 @@ def sample_rounds(
     (``allow_unsafe=True``) never finish: with n <= 2t nobody can send a D-message, with
     more than t crashes every process waits forever for n - t reports; every such run is
     censored. The same seed and chunk_size give the same arrays; ``progress=True`` shows a
-    progress bar over the blocks of ``chunk_size`` runs. At most :data:`MAX_RUNS` runs per
+    progress bar over the blocks of ``chunk_size`` runs. At most ``MAX_RUNS`` runs per
     call; a heavily censored sample says so in :attr:`RoundSample.censored_note`.
     """
     progress = check_bool("progress", progress)

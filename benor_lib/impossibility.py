@@ -1854,7 +1854,7 @@ def demonstrate(
     decided run and its round count (Ben-Or), or a counterexample (bound violated).
 
     ``budget_s`` (finite, > 0) bounds the work: the search for a counterexample, and the
-    deliveries of a Ben-Or run (:data:`DEMO_DELIVERIES_PER_S` per second), which is labelled
+    deliveries of a Ben-Or run (``DEMO_DELIVERIES_PER_S`` per second), which is labelled
     "undecided run" when it has not decided by then."""
     model = classify_model(coin, fault_model, n, t, faults)
     seed = check_int("seed", seed, 0)

@@ -14,24 +14,6 @@ import numpy as np
 
 from .validate import check_choice, check_int, check_keys
 
-__all__ = [
-    "DECIDED_POLICIES",
-    "MAX_N",
-    "VARIANTS",
-    "Rules",
-    "bound_holds",
-    "check_bound",
-    "check_choice",
-    "check_int",
-    "check_n_t",
-    "check_rules",
-    "checked_rules",
-    "make_rng",
-    "published_rules",
-    "resolve_inputs",
-    "standard_rules",
-]
-
 VARIANTS = ("crash", "byzantine")
 DECIDED_POLICIES = ("keep_running", "halt_after_next", "halt")
 MAX_N = 64

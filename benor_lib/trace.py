@@ -310,7 +310,7 @@ class Run:
     def events(self, *kinds: str) -> list[Event]:
         """The events of the given kinds (all events when none are given).
 
-        Kinds are the names in :data:`EVENT_KINDS`; any other name raises ValueError.
+        Kinds are the names in ``EVENT_KINDS``; any other name raises ValueError.
         """
         for k in kinds:
             if k not in EVENT_KINDS:
