@@ -344,6 +344,9 @@ class StepperSession:
         return self._timeline.caused[self.k][0].round
 
     def _set_full(self, full: Run) -> None:
+        if full is getattr(self, "_full", None):
+            return  # the same run (a reset): its timeline and states are still right
+        self._full = full
         self._timeline = _timeline(full, self.correct)
         self._cache.clear()
 

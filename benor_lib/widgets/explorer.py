@@ -27,7 +27,6 @@ from ..explorer_model import (
     N_MIN,
     RUNS_CHOICES,
     SCHEDULER_LABELS,
-    ExplorerJob,
     ExplorerSession,
     ExplorerSettings,
     ExplorerView,
@@ -279,10 +278,11 @@ class DistributionExplorer(widgets.VBox):
             )
             return
         self.message.clear()
-        job = self.session.begin(settings)
-        self.worker.start(self._progress(job, time.perf_counter()))
+        clicked = time.perf_counter()
+        self._show_notes(None, f"Computing {settings.label()}…")  # the first answer
+        self.worker.start(self._progress(settings, clicked))
 
-    def _progress(self, job: ExplorerJob, clicked: float) -> Iterator[None]:
+    def _progress(self, settings: ExplorerSettings, clicked: float) -> Iterator[None]:
         """Show ``job``'s views as it advances, one slice per step; then make it current.
 
         The first visible answer is the note saying what is being computed (at once), then
@@ -292,9 +292,12 @@ class DistributionExplorer(widgets.VBox):
         """
         timing = ActionTiming(clicked)
         self.timings.append(timing)
-        if not job.done:
-            self._show_notes(None, f"Computing {job.shown.label()}…")
-            timing.answered()
+        timing.answered()  # the note, shown by the click's handler
+        if self.worker.live:
+            yield  # the note goes out first; a newer change cancels what follows
+        job = self.session.begin(settings)  # the exact law and the plan (or the trial)
+        if self.worker.live:
+            yield
         if not self.worker.live:  # no event loop (a script, a test): no slices needed
             job.advance()
         seconds = FIRST_SLICE_S

@@ -317,12 +317,26 @@ class RoundStepper(widgets.VBox):
             timing = ActionTiming(time.perf_counter())
             self.timings.append(timing)
             self._clear_action_message()
-            part = Slice(1.0)  # in the slow-kernel mode, the move is slowed down as well
-            text = getattr(self.session, name)()
-            timing.compute += part.end()
-            self._show(text, timing)
+            if name == "run_to_decision" and self.worker.live:  # may be a long run
+                self.narration.value = (
+                    '<div aria-live="polite" style="font-size:105%;padding:4px 0">'
+                    "Running to the decision…</div>"
+                )
+                timing.answered()
+                self.worker.start(self._move(name, timing))
+                return
+            for _ in self._move(name, timing):
+                pass
 
         return on_click
+
+    def _move(self, name: str, timing: ActionTiming) -> Iterator[None]:
+        if self.worker.live:
+            yield  # the note is on screen first; a newer click cancels the move
+        part = Slice(1.0)  # in the slow-kernel mode, the move is slowed down as well
+        text = getattr(self.session, name)()
+        timing.compute += part.end()
+        self._show(text, timing)
 
     def _failed(self, exc: BaseException) -> None:
         """Drawing failed: say so as any callback would, and keep the widget usable."""
