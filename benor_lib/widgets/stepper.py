@@ -37,7 +37,7 @@ from ._common import (
     parse_int,
     value_html,
 )
-from ._progress import ActionTiming, Canvas, Worker
+from ._progress import ActionTiming, Canvas, Worker, event_loop
 
 _SMALL = widgets.Layout(width="150px")
 _TOGGLE = widgets.Layout(width="64px")
@@ -317,7 +317,7 @@ class RoundStepper(widgets.VBox):
             timing = ActionTiming(time.perf_counter())
             self.timings.append(timing)
             self._clear_action_message()
-            if name == "run_to_decision" and self.worker.live:  # may be a long run
+            if name == "run_to_decision" and event_loop() is not None:  # may be a long run
                 self.narration.value = (
                     '<div aria-live="polite" style="font-size:105%;padding:4px 0">'
                     "Running to the decision…</div>"
