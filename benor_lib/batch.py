@@ -609,7 +609,7 @@ def distribution_distance(
     observed = np.bincount(np.searchsorted(edges, placed, side="right") - 1, minlength=edges.size)
     bins = edges.size
     tv = 0.5 * float(np.abs(observed - expected).sum()) / runs
-    tv_bound = 0.5 * math.sqrt((bins - 1) / runs) + math.sqrt(math.log(1 / alpha) / (2 * runs))
+    tv_bound = 0.5 * math.sqrt((bins - 1) / runs) + math.sqrt(-math.log(alpha) / (2 * runs))
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(expected > 0, (observed - expected) ** 2 / expected, np.inf * observed)
     chi2 = float(np.nansum(terms))

@@ -49,7 +49,7 @@ from .batch import RoundSample, RoundSampler, chunk_sizes, sweep
 from .exact import EXACT_MAX_N, exact_rounds, round_chain
 from .network import run
 from .rules import MAX_N, resolve_inputs
-from .validate import check_keys, check_number
+from .validate import check_choice, check_keys, check_number, check_whole
 
 __all__ = [
     "COIN_LABELS",
@@ -122,17 +122,8 @@ DEFAULT_MAX_ROUNDS = 10_000
 """Rounds after which a run is censored when the cap does not apply (or 40 x the mean)."""
 
 
-def _whole(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    return int(value)
-
-
-def _pick(name: str, value: object, allowed: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        choices = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
-    return value
+_whole = check_whole
+_pick = check_choice
 
 
 @dataclass(frozen=True)
@@ -844,7 +835,11 @@ def event_rounds(
     for i in range(runs):
         result = run(n, t, "random", scheduler=scheduler, seed=int(rng.integers(2**32)))
         if result.status != "decided":
-            raise RuntimeError(f"event-simulator run {i} ended {result.status!r}")
+            raise ValueError(
+                f"event_rounds needs settings whose runs decide within {result.max_rounds} "
+                f"rounds, but run {i} (n={n}, t={t}, scheduler={scheduler!r}) ended "
+                f"{result.status!r}: choose a smaller n or the uniform scheduler"
+            )
         violations += bool(result.violations)
         decided = list(result.decision_rounds.values())
         last[i], first[i] = max(decided), min(decided)

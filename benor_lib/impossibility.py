@@ -73,7 +73,7 @@ from .rules import (
 )
 from .schedulers import Scheduler, Scripted
 from .trace import COIN, DECIDE, DELIVER, PROPOSAL, PROPOSE, REPORT, Message, Run
-from .validate import check_budget
+from .validate import check_bool, check_budget
 
 __all__ = [
     "VALENCES",
@@ -596,10 +596,7 @@ def _check_deterministic_coin(coin: object) -> str:
     return str(coin)
 
 
-def _check_bool(name: str, value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return value
+_check_bool = check_bool
 
 
 def _valence_rules(n: object, t: object, variant: object, rules: object, allow_unsafe: object):

@@ -253,7 +253,7 @@ def run(
     n, t = check_n_t(n, t)
     variant = check_choice("variant", variant, ("crash", "byzantine"))
     decided_policy = check_choice("decided_policy", decided_policy, DECIDED_POLICIES)
-    max_rounds = check_int("max_rounds", max_rounds, 1)
+    max_rounds = check_int("max_rounds", max_rounds, 1, 2**31 - 1)
     if max_deliveries is None:
         max_deliveries = _default_deliveries(n, max_rounds)
     max_deliveries = check_int("max_deliveries", max_deliveries, 1)

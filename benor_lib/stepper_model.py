@@ -41,7 +41,7 @@ from .trace import (
     Run,
     narrate_event,
 )
-from .validate import check_int, check_keys, check_sequence
+from .validate import check_int, check_keys, check_sequence, check_whole
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -66,10 +66,7 @@ SCRIPT_ENDED = "the delivery script ended"
 Key = tuple[int, int, int, int]
 
 
-def _whole(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    return int(value)
+_whole = check_whole
 
 
 def max_t(n: int, variant: str = "crash") -> int:

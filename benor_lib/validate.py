@@ -48,6 +48,14 @@ def check_int(name: str, value: object, low: int | None = None, high: int | None
     return value
 
 
+def check_whole(name: str, value: object) -> int:
+    """Return ``value`` as an int, or raise "``name`` must be a whole number" (the wording
+    the widget models use for readers)."""
+    if not is_int(value):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    return int(value)
+
+
 def check_number(
     name: str,
     value: object,
