@@ -34,7 +34,7 @@ round later. ``sees_coin=False`` plays that blind version of the same adversary.
 The adversary is a :class:`~benor_lib.schedulers.Scheduler` that reads process states (a
 strong adversary). It delivers every message: those a process does not act on arrive once
 they are stale and are ignored, so the schedule is fair. Every run it makes replays exactly
-with :meth:`benor_lib.Run.replay`. When a round goes the protocol's way (a blind guess
+with :meth:`benor_lib.trace.Run.replay`. When a round goes the protocol's way (a blind guess
 fails, or c_1 equals the slow input) it hands over to oldest-first delivery of everything
 in flight, and the run decides.
 """
@@ -170,7 +170,7 @@ class AttackRound:
 class CoinAttack:
     """One run of the common-coin attack (or of its blind version), with its round summary.
 
-    ``run`` is a plain :class:`~benor_lib.Run`; ``rounds_played`` lists every completed round.
+    ``run`` is a plain :class:`~benor_lib.trace.Run`; ``rounds_played`` lists every completed round.
     """
 
     run: Run
