@@ -306,3 +306,20 @@ def test_the_model_explorer_says_what_it_looks_for_before_searching():
     w = asyncio.run(main())
     assert "looking for" not in w.status.value and "n=5" in w.status.value
     assert w.view.settings.n == 5 and w.timings[-1].complete is not None
+
+
+def test_a_move_after_a_pending_to_decision_cancels_it():
+    from benor_lib.widgets import round_stepper
+
+    async def main():
+        w = round_stepper()
+        w.delivery_button.click()
+        w.decision_button.click()  # waits for the next turn of the event loop
+        assert "Running to the decision" in w.narration.value
+        w.reset_button.click()  # answered at once: the pending move is now stale
+        while w.worker.busy:
+            await asyncio.sleep(0.005)
+        return w
+
+    w = asyncio.run(main())
+    assert w.session.k == 0 and not w.session.finished

@@ -325,6 +325,7 @@ class RoundStepper(widgets.VBox):
                 timing.answered()
                 self.worker.start(self._move(name, timing))
                 return
+            self.worker.cancel()  # a move still pending (to decision) is now stale
             for _ in self._move(name, timing):
                 pass
 
