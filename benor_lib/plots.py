@@ -1473,12 +1473,16 @@ def _exact_points(
     return x[keep], expected[keep]
 
 
-def redraw_rounds_histogram(fig: Figure, view: Any, *, scale: str, last_round: int) -> bool:
+def redraw_rounds_histogram(
+    fig: Figure, view: Any, *, scale: str, last_round: int, legend_loc: str = "best"
+) -> bool:
     """Draw ``view`` into the single panel of a figure from :func:`rounds_histogram_figure`,
     replacing its bars, lines, legend and title but keeping the axes and the layout.
 
-    Far cheaper than a new figure, for pictures of work in progress. Returns False (and
-    draws nothing) when the figure has more than one panel.
+    Far cheaper than a new figure, for pictures of work in progress (where a fixed
+    ``legend_loc`` such as "upper right" saves the search for the best place, and keeps the
+    legend from jumping). Returns False (and draws nothing) when the figure has more than
+    one panel.
     """
     if len(fig.axes) != 1:
         return False
@@ -1491,7 +1495,8 @@ def redraw_rounds_histogram(fig: Figure, view: Any, *, scale: str, last_round: i
         ax.get_legend().remove()
     ax.set_yscale(scale)
     ax.xaxis.set_major_locator(mpl.ticker.AutoLocator())
-    draw_rounds_histogram(ax, [view], scale=scale, last_round=last_round)
+    draw_rounds_histogram(ax, [view], scale=scale, last_round=last_round, legend=False)
+    ax.legend(loc=legend_loc, fontsize=9)
     ax.set_title(view.label, loc="left", fontsize=11)
     return True
 

