@@ -22,6 +22,8 @@ def _local(rng: np.random.Generator) -> CoinRule:
 
 
 def _common(rng: np.random.Generator) -> CoinRule:
+    # A round's coin is drawn when the first process flips in that round, so a scheduler
+    # that reads process states sees it from then on (benor_lib.coin_attack exploits that).
     per_round: dict[int, int] = {}
 
     def flip(pid: int, rnd: int, x: int) -> int:
@@ -82,9 +84,9 @@ def make_coin(coin: object, rng: np.random.Generator) -> tuple[CoinRule, str]:
     """Return (coin rule, name) for ``coin``.
 
     ``coin`` is "local" (each process its own fair coin), "common" (one fair coin per round,
-    shared), a deterministic rule ("keep": keep x; "zero"; "pid_parity": pid % 2, as in the
-    FLP chapter), a sequence of bits used in order of flips, a mapping (pid, round) -> bit,
-    or a callable (pid, round, x) -> bit.
+    shared, drawn at the round's first flip), a deterministic rule ("keep": keep x; "zero";
+    "pid_parity": pid % 2, as in the FLP chapter), a sequence of bits used in order of
+    flips, a mapping (pid, round) -> bit, or a callable (pid, round, x) -> bit.
     """
     if isinstance(coin, str):
         if coin == "local":
