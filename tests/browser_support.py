@@ -129,8 +129,18 @@ def ensure_npm_fixtures(root: Path = FIXTURES) -> NpmFixtures:
     """Install tests/package.json's packages (locked by tests/package-lock.json) into ``root``.
 
     Runs ``npm ci`` only when a needed file is missing, or when the lock file changed since
-    the last install. Raises RuntimeError with a message saying what to do.
+    the last install; one test process at a time (a file lock), so that two test runs do
+    not install into the same folder at once. Raises RuntimeError saying what to do.
     """
+    import fcntl
+
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".install-lock", "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        return _install_npm_fixtures(root)
+
+
+def _install_npm_fixtures(root: Path) -> NpmFixtures:
     fixtures = NpmFixtures(root)
     lock = TESTS / "package-lock.json"
     stamp = root / ".installed-from"
@@ -142,7 +152,8 @@ def ensure_npm_fixtures(root: Path = FIXTURES) -> NpmFixtures:
     if npm is None:
         raise RuntimeError(
             "The browser tests need npm to fetch their JavaScript fixtures "
-            "(axe-core, mathjax, @jupyter-widgets/html-manager, pyodide). Install Node.js and npm "
+            "(axe-core, mathjax, @jupyter-widgets/html-manager, pyodide). Install Node.js and "
+            "npm "
             "(Debian/Ubuntu: `sudo apt-get install -y npm`), then rerun; or install them "
             f"yourself: `cp tests/package.json tests/package-lock.json {root}/ && "
             f"npm ci --prefix {root}`."
@@ -479,6 +490,19 @@ def luminance_spread(
         return 255.0
 
     return percentile(0.5), percentile(low), percentile(high)
+
+
+def tell(config, line: str) -> None:
+    """Write a line to the terminal, past pytest's output capture (``config``: pytest's)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None:
+        return
+    if capture is None:
+        reporter.write_line(line)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(line)
 
 
 def safe_name(document: str) -> str:

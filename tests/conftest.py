@@ -104,3 +104,55 @@ def chromium() -> str:
     if path is None:
         pytest.fail(bs.CHROMIUM_HELP, pytrace=False)
     return path
+
+
+@pytest.fixture(scope="module")
+def chromium_browser(chromium: str):
+    """A headless Chromium (Playwright) for one test module.
+
+    Playwright's sync API allows one running instance per thread, so a test module takes
+    its pages from this one, and it is closed before the next module starts its own.
+    """
+    import browser_support as bs
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail(
+            "the browser tests need the playwright package: pip install -r requirements-dev.txt",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=chromium, args=bs.CHROMIUM_ARGS)
+        except Exception as error:  # say which browser failed, and how to get another
+            pytest.fail(f"could not start {chromium}: {error}\n{bs.CHROMIUM_HELP}", pytrace=False)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """tests/_screenshots, emptied once per session (modules add their shots to it)."""
+    import browser_support as bs
+
+    bs.FIGURE_SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in [*bs.SCREENSHOTS.glob("*.png"), *bs.FIGURE_SHOTS.glob("*.png")]:
+        old.unlink()
+    return bs.SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+def book_in_browser(
+    book_build: BookBuild, npm_fixtures, chromium_browser, screenshots: Path, request
+):
+    """The session's build, served on 127.0.0.1, read by the module's Chromium."""
+    import browser_support as bs
+
+    bs.tell(request.config, f"\nbrowser screenshots go to {screenshots}")
+    with bs.serve(book_build.html_dir) as base_url:
+        yield bs.BookInBrowser(chromium_browser, base_url, book_build.html_dir, npm_fixtures)
+    shots = len(list(bs.SCREENSHOTS.rglob("*.png")))
+    bs.tell(request.config, f"\nbrowser screenshots: {shots} in {bs.SCREENSHOTS}")

@@ -17,15 +17,10 @@ Chromium they fail and say how to get it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import browser_support as bs
 import pytest
-
-if TYPE_CHECKING:
-    from conftest import BookBuild
 
 pytestmark = pytest.mark.browser
 
@@ -46,53 +41,8 @@ WIDGET_CONTROLS = (
 # --- fixtures -----------------------------------------------------------------------------
 
 
-# npm_fixtures and chromium: conftest.py (test_lite.py and test_offline.py use them too)
-
-
-@pytest.fixture(scope="session")
-def book_in_browser(
-    book_build: BookBuild,
-    npm_fixtures: bs.NpmFixtures,
-    chromium: str,
-    request: pytest.FixtureRequest,
-) -> Iterator[bs.BookInBrowser]:
-    """The session's build, served on 127.0.0.1, and one headless Chromium to read it."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail(
-            "the browser tests need the playwright package: pip install -r requirements-dev.txt",
-            pytrace=False,
-        )
-    bs.FIGURE_SHOTS.mkdir(parents=True, exist_ok=True)
-    for old in [*bs.SCREENSHOTS.glob("*.png"), *bs.FIGURE_SHOTS.glob("*.png")]:
-        old.unlink()
-    _tell(request.config, f"\nbrowser screenshots go to {bs.SCREENSHOTS}")
-    with bs.serve(book_build.html_dir) as base_url, sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=chromium, args=bs.CHROMIUM_ARGS)
-        except Exception as error:  # say which browser failed, and how to get another
-            pytest.fail(f"could not start {chromium}: {error}\n{bs.CHROMIUM_HELP}", pytrace=False)
-        book = bs.BookInBrowser(browser, base_url, book_build.html_dir, npm_fixtures)
-        try:
-            yield book
-        finally:
-            browser.close()
-    shots = len(list(bs.SCREENSHOTS.rglob("*.png")))
-    _tell(request.config, f"\nbrowser screenshots: {shots} in {bs.SCREENSHOTS}")
-
-
-def _tell(config: pytest.Config, line: str) -> None:
-    """Write a line to the terminal, past pytest's output capture."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is None:
-        return
-    if capture is None:
-        reporter.write_line(line)
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.write_line(line)
+# npm_fixtures, chromium, book_in_browser: conftest.py (test_offline.py and test_lite.py
+# use them too)
 
 
 # --- every page of the table of contents --------------------------------------------------
@@ -301,7 +251,7 @@ def test_a_figure_heavy_page_is_shot_in_both_themes(
     for mode, report in shots.items():
         assert report.probe["theme"] == mode
         assert report.screenshot.is_file()
-    _tell(
+    bs.tell(
         request.config,
         f"most figures: {document}.html ({len(shots['dark'].figures)}): "
         + ", ".join(str(report.screenshot) for report in shots.values()),

@@ -40,19 +40,14 @@ SHIPPED = ("ipywidgets", "comm", "jupyterlab_widgets", "tqdm")
 
 
 @pytest.fixture(scope="module")
-def lite_site(book_build: BookBuild, chromium: str) -> Iterator[tuple[str, Path, object]]:
-    """(base URL of the built HTML, the lite folder, a Chromium browser)."""
-    from playwright.sync_api import sync_playwright
-
+def lite_site(
+    book_build: BookBuild, chromium_browser, screenshots: Path
+) -> Iterator[tuple[str, Path, object]]:
+    """(base URL of the built HTML, the lite folder, the module's Chromium)."""
     site = book_build.html_dir / LITE_FOLDER
     assert (site / LITE_APP).is_file(), f"the book build made no JupyterLite site in {site}"
-    bs.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with bs.serve(book_build.html_dir) as base_url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=bs.CHROMIUM_ARGS)
-        try:
-            yield base_url, site, browser
-        finally:
-            browser.close()
+    with bs.serve(book_build.html_dir) as base_url:
+        yield base_url, site, chromium_browser
 
 
 def _lite_url(base_url: str, notebook: str) -> str:

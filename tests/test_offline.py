@@ -1,7 +1,7 @@
 """The built book works with the network unplugged, and none of its buttons leads nowhere.
 
-Browser tests (headless Chromium, like test_browser.py, sharing its ``book_in_browser``
-visits): every request to another host is blocked and recorded, nothing is answered in a
+Browser tests (headless Chromium, through conftest's ``book_in_browser`` like
+test_browser.py): every request to another host is blocked and recorded, nothing is answered in a
 CDN's place. Every page must then ask no other host for anything, typeset all its math,
 and load every file it asks the book's own server for. (test_browser.py checks that the
 widget snapshots draw.)
