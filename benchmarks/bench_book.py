@@ -6,8 +6,12 @@ folder and there:
 
 1. times a clean build, every notebook executed and the JupyterLite site made:
    ``jupyter-book build . -W -n --keep-going``;
-2. times the same command again with nothing changed (Sphinx's and jupyter-cache's
-   caches are warm: the rebuild an author waits for);
+2. times the same command again with nothing changed (Sphinx's environment is warm: the
+   rebuild an author waits for), and once more after touching one chapter;
+   the chapters run in MyST-NB's inline mode (``{eval}`` numbers in the prose, issue 12),
+   which has no jupyter-cache: a chapter runs whenever Sphinx reads it, so the touched
+   chapter runs again and nothing else does. The clean build's log gives each chapter's
+   execution time, printed too;
 3. prints the size of ``_build/html``, of its JupyterLite site (``lite/``, without source
    maps) and of its largest page, counting the page's HTML and the image files it shows
    (``_static`` is shared by every page, so not counted).
@@ -20,6 +24,8 @@ Options: ``--keep`` keeps the temporary copy and prints where it is.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,7 +65,7 @@ def jupyter_book() -> str:
 
 
 def build(folder: Path) -> tuple[float, int, str]:
-    """(seconds, exit status, last lines of the log) of one strict build of ``folder``."""
+    """(seconds, exit status, log) of one strict build of ``folder``."""
     command = [jupyter_book(), "build", ".", "-W", "-n", "--keep-going"]
     start = time.perf_counter()
     result = subprocess.run(
@@ -71,7 +77,19 @@ def build(folder: Path) -> tuple[float, int, str]:
         check=False,
     )
     seconds = time.perf_counter() - start
-    return seconds, result.returncode, "\n".join(result.stdout.splitlines()[-15:])
+    return seconds, result.returncode, result.stdout
+
+
+def tail(log: str, lines: int = 15) -> str:
+    return "\n".join(log.splitlines()[-lines:])
+
+
+_EXECUTED = re.compile(r"book/(\w+)\.ipynb: Executed notebook in ([\d.]+) seconds")
+
+
+def executed(log: str) -> dict[str, float]:
+    """Chapter -> seconds its inline execution took, from a build log."""
+    return {name: float(s) for name, s in _EXECUTED.findall(log)}
 
 
 class _Images(HTMLParser):
@@ -138,7 +156,12 @@ def main() -> int:
             f"target < {CLEAN_BUILD_TARGET_S:g} s   {result}"
         )
         if clean_status != 0:
-            print(f"the build exited with {clean_status}; the end of its log:\n{clean_log}")
+            print(f"the build exited with {clean_status}; the end of its log:\n{tail(clean_log)}")
+        runs = executed(clean_log)
+        print(
+            f"{'  of which chapters executing (inline)':<44} {sum(runs.values()):>8.1f} s   "
+            + ", ".join(f"{name} {sec:.0f}" for name, sec in runs.items())
+        )
         rebuild_s, rebuild_status, rebuild_log = build(copy)
         result = verdict(rebuild_s, REBUILD_TARGET_S, rebuild_status)
         print(
@@ -146,8 +169,16 @@ def main() -> int:
             f"target < {REBUILD_TARGET_S:g} s    {result}"
         )
         if rebuild_status != 0:
-            print(f"the rebuild exited with {rebuild_status}; the end of its log:\n{rebuild_log}")
-
+            print(f"the rebuild exited with {rebuild_status}; its log ends:\n{tail(rebuild_log)}")
+        print(f"{'  chapters executed again':<44} {len(executed(rebuild_log)):>8d}")
+        touched = copy / "book" / "preface.ipynb"
+        os.utime(touched)
+        touch_s, touch_status, touch_log = build(copy)
+        print(
+            f"{'rebuild, one chapter touched (preface)':<44} {touch_s:>8.1f} s   "
+            f"chapters executed again: {', '.join(executed(touch_log)) or 'none'}"
+            + ("" if touch_status == 0 else f"   (exit status {touch_status})")
+        )
         html_dir = copy / "_build" / "html"
         if not html_dir.is_dir():
             print("no _build/html: nothing to measure")
