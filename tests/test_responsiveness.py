@@ -194,13 +194,14 @@ def test_the_slow_kernel_mode_still_answers_at_once_and_says_so(lab, page) -> No
     try:
         jl.run_all(page, [0] * len(SLOW_CELLS))
         explorer = _widget(page, "Distribution explorer")
-        got = _click(page, explorer, "split adversary")
+        # four times slower, a drawing can take seconds: wait longer for the widget to settle
+        got = _click(page, explorer, "split adversary", quiet=8000)
         assert "Slow-kernel mode" in got["text"] and "4 times slower" in got["text"]
         assert got["progress"], "no progress was shown while the sample grew"
         rows = {"slow kernel x4: explorer n=9, t=4 split": [got]}
         stepper = _widget(page, "Ben-Or round stepper")
         for label in ("1 delivery", "1 round", "to decision"):
-            rows[f"slow kernel x4: stepper {label}"] = [_click(page, stepper, label)]
+            rows[f"slow kernel x4: stepper {label}"] = [_click(page, stepper, label, quiet=8000)]
         explorer.screenshot(path=str(jl.LAB_SHOTS / "responsive-slow-explorer.png"))
         misses = _report(rows)
         assert not misses, f"first answer slower than {GENEROUS} x the budget: {misses}"

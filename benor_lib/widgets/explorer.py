@@ -359,9 +359,10 @@ class DistributionExplorer(widgets.VBox):
                     view, previous, layout=layout, scale=scale, fig=fig, last_round=horizon
                 )
             self._frame = (view.settings, horizon)
-        self.figure.value = self.canvas.png()
+        png = self.canvas.png()
         fig.set_layout_engine("none")  # later pictures keep this layout
-        seconds = draw.end()
+        seconds = draw.end()  # (the slow-kernel mode waits here, before the picture shows)
+        self.figure.value = png
         if timing is not None:
             timing.draw += seconds
             timing.last_draw = seconds

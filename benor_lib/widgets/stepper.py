@@ -413,7 +413,9 @@ class RoundStepper(widgets.VBox):
         session = self.session
         part = Slice(1.0)  # in the slow-kernel mode, drawing is slowed down as well
         session.figure(fig=self.canvas.figure)
-        self.diagram.value = self.canvas.png()
+        png = self.canvas.png()
+        drawn = part.end()  # (the slow-kernel mode waits here, before the picture shows)
+        self.diagram.value = png
         alt = space_time_alt_text(session.state, session.focus_round)
         self.diagram.tooltip = alt  # the image's text alternative (its title)
         self.diagram_text.value = (
@@ -421,7 +423,7 @@ class RoundStepper(widgets.VBox):
             f"{html.escape(alt)}</details>"
         )
         if timing is not None:
-            timing.draw += part.end()
+            timing.draw += drawn
             timing.completed()
 
     def _update_serve(self) -> None:
