@@ -1,7 +1,8 @@
 """benor_lib: Ben-Or's 1983 randomized consensus protocol, simulated, measured and drawn.
 
 The public API: :func:`run` simulates one run event by event; :func:`sample_rounds` samples
-the round count of many runs at once; :func:`exact_rounds` computes its exact distribution.
+the round count of many runs at once; :func:`exact_rounds` computes its exact distribution;
+:func:`round_distribution` gives it in closed form at any size.
 """
 
 from .batch import RoundSample, distribution_distance, sample_rounds, sweep
@@ -22,6 +23,7 @@ from .impossibility import (
     find_violation,
 )
 from .network import run
+from .phase_type import RoundDistribution, round_distribution
 from .process import Process
 from .rules import Rules, bound_holds, standard_rules
 from .schedulers import SCHEDULER_NAMES, Scripted
@@ -41,9 +43,11 @@ __all__ = [
     "find_endless_run",
     "find_violation",
     "EXACT_MAX_N",
+    "RoundDistribution",
     "RoundSample",
     "distribution_distance",
     "exact_rounds",
+    "round_distribution",
     "sample_rounds",
     "sweep",
     "SCHEDULER_NAMES",

@@ -1,10 +1,11 @@
-"""Exact round distributions of the crash variant for small n.
+"""Exact round distributions of the crash variant, as arrays over the rounds.
 
 The round count of a run with no crashes is a Markov chain on one number: ``s``, how
 many processes hold x = 1 at the start of a round. Both supported schedulers treat the
 processes symmetrically, so who holds which value does not matter, only how many.
 :func:`round_chain` builds the one-round transition of that chain and
-:func:`exact_rounds` runs it forward.
+:func:`exact_rounds` runs it forward. For settings whose mean is too large for an array,
+:func:`benor_lib.round_distribution` (module ``phase_type``) keeps the same chain in closed form.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -29,6 +30,8 @@ from .rules import (
 SCHEDULERS = ("uniform", "split")
 COINS = ("local", "common")
 EXACT_MAX_N = 12
+"""The largest n the book's exact tables and the explorer use; the chain itself takes any n
+up to 64."""
 ROUND_CAP = 100_000
 _BLOCK = 256
 
@@ -57,26 +60,47 @@ class RoundChain:
 
 def _hypergeom_pmf(good: int, bad: int, draws: int) -> np.ndarray:
     """P(k of the draws are good), k = 0..draws, drawing without replacement."""
-    total = math.comb(good + bad, draws)
-    return np.array(
-        [math.comb(good, k) * math.comb(bad, draws - k) / total for k in range(draws + 1)]
-    )
+    k = np.arange(max(0, draws - bad), min(good, draws) + 1)
+    out = np.zeros(draws + 1)
+    out[k] = _comb_row(good)[k] * _comb_row(bad)[draws - k] / math.comb(good + bad, draws)
+    return out
 
 
 def _binom_pmf(trials: int, prob: float) -> np.ndarray:
     k = np.arange(trials + 1)
-    comb = np.array([math.comb(trials, i) for i in k], dtype=float)
-    return comb * prob**k * (1.0 - prob) ** (trials - k)
+    return _comb_row(trials) * prob**k * (1.0 - prob) ** (trials - k)
 
 
-def _poly_power(poly: np.ndarray, power: int) -> np.ndarray:
-    out = np.ones(1)
-    for _ in range(power):
-        out = np.convolve(out, poly)
-    return out
+def _linear_power(poly: np.ndarray, power: int) -> np.ndarray:
+    """Coefficients of (poly[0] + poly[1] z) ** power, by the binomial theorem."""
+    k = np.arange(power + 1)
+    return _comb_row(power) * poly[0] ** (power - k) * poly[1] ** k
 
 
-def _phase1_d_prob(rules: Rules, scheduler: str, s: int, x: int) -> tuple[float, float]:
+@cache
+def _comb_row(power: int) -> np.ndarray:
+    return np.array([math.comb(power, i) for i in range(power + 1)], dtype=float)
+
+
+def _p_any(a: float, m: int, b: float, rest: int) -> float:
+    """1 - (1 - a) ** m * (1 - b) ** rest without cancellation (a tiny chance stays exact)."""
+    if (m and a >= 1.0) or (rest and b >= 1.0):
+        return 1.0
+    return -math.expm1(m * math.log1p(-a) + rest * math.log1p(-b))
+
+
+def _rule_tables(rules: Rules) -> dict[str, np.ndarray]:
+    """The thresholds of ``rules`` for counts 0..quorum, as boolean arrays."""
+    counts = range(rules.quorum + 1)
+    return {
+        name: np.array([getattr(rules, name)(c) for c in counts], dtype=bool)
+        for name in ("sends_d", "decides", "adopts")
+    }
+
+
+def _phase1_d_prob(
+    rules: Rules, tables: dict, scheduler: str, s: int, x: int
+) -> tuple[float, float]:
     """P(send D(1)), P(send D(0)) for a process holding x when s of the n processes hold 1."""
     n, others = rules.n, rules.quorum - 1
     ones, zeros = s - x, (n - 1) - (s - x)
@@ -87,17 +111,15 @@ def _phase1_d_prob(rules: Rules, scheduler: str, s: int, x: int) -> tuple[float,
         a = min(max((rules.quorum - 2 * x) // 2, low), high)
         heard = np.zeros(others + 1)
         heard[a] = 1.0
-    p1 = p0 = 0.0
-    for a, prob in enumerate(heard):
-        c1 = x + a
-        if rules.sends_d(c1):
-            p1 += prob
-        elif rules.sends_d(rules.quorum - c1):
-            p0 += prob
-    return p1, p0
+    send = tables["sends_d"]
+    c1 = x + np.arange(others + 1)
+    d1 = send[c1]
+    return float(heard[d1].sum()), float(heard[~d1 & send[rules.quorum - c1]].sum())
 
 
-def _phase2_categories(rules: Rules, scheduler: str, m: int, own_d: int) -> np.ndarray:
+def _phase2_categories(
+    rules: Rules, tables: dict, scheduler: str, m: int, own_d: int
+) -> np.ndarray:
     """P(decide), P(adopt only), P(flip a coin) for a process when m processes sent D."""
     n, others = rules.n, rules.quorum - 1
     d_others, plain_others = m - own_d, (n - 1) - (m - own_d)
@@ -106,16 +128,11 @@ def _phase2_categories(rules: Rules, scheduler: str, m: int, own_d: int) -> np.n
     else:  # split: as few D-messages as possible, own message included
         heard = np.zeros(others + 1)
         heard[max(0, others - plain_others)] = 1.0
-    out = np.zeros(3)
-    for a, prob in enumerate(heard):
-        d = own_d + a
-        if rules.decides(d):
-            out[0] += prob
-        elif rules.adopts(d):
-            out[1] += prob
-        else:
-            out[2] += prob
-    return out
+    d = own_d + np.arange(others + 1)
+    decide, adopt = tables["decides"][d], tables["adopts"][d]
+    return np.array(
+        [heard[decide].sum(), heard[~decide & adopt].sum(), heard[~decide & ~adopt].sum()]
+    )
 
 
 def _local_poly(cat: np.ndarray, v: int) -> np.ndarray:
@@ -124,48 +141,67 @@ def _local_poly(cat: np.ndarray, v: int) -> np.ndarray:
     return adopt + cat[2] * np.array([0.5, 0.5])
 
 
+def _outcomes(n: int, cats_d: list, cats_p: list, coin: str, v: int) -> np.ndarray:
+    """Row m: P(nobody decides and s' processes hold 1 afterwards), given m D(v) senders."""
+    size = n + 1
+    out = np.zeros((size, size))
+    j = np.arange(size)
+    for m in range(size):
+        cat_d, cat_p = cats_d[m], cats_p[m]
+        if coin == "local":
+            # polynomial in z marking x = 1 after the round; deciders are left out
+            out[m] = np.convolve(
+                _linear_power(_local_poly(cat_d, v), m),
+                _linear_power(_local_poly(cat_p, v), n - m),
+            )
+        else:
+            # polynomial in w marking an adopter; every non-adopter flips the shared coin
+            adopters = np.convolve(
+                _linear_power(np.array([cat_d[2], cat_d[1]]), m),
+                _linear_power(np.array([cat_p[2], cat_p[1]]), n - m),
+            )
+            out[m, v * n] += 0.5 * adopters.sum()
+            np.add.at(out[m], j if v == 1 else n - j, 0.5 * adopters)
+    return out
+
+
 @lru_cache(maxsize=64)
 def _chain_arrays(n: int, t: int, scheduler: str, coin: str):
     rules = standard_rules(n, t, "crash")
+    tables = _rule_tables(rules)
     size = n + 1
     stay = np.zeros((size, size))
     all_decide = np.zeros(size)
     some_decide = np.zeros(size)
+    # Phase 2 depends on m (the number of D senders) and the value v of the D-messages
+    # only, so it is tabulated once per m and v.
+    cats_d = [
+        _phase2_categories(rules, tables, scheduler, m, 1) if m else np.zeros(3)
+        for m in range(size)
+    ]
+    cats_p = [
+        _phase2_categories(rules, tables, scheduler, m, 0) if m < n else np.zeros(3)
+        for m in range(size)
+    ]
+    p_all = np.array([cats_d[m][0] ** m * cats_p[m][0] ** (n - m) for m in range(size)])
+    p_some = np.array(
+        [max(0.0, _p_any(cats_d[m][0], m, cats_p[m][0], n - m) - p_all[m]) for m in range(size)]
+    )
+    outcomes = {}
     for s in range(size):
         # (P(D(1)), P(D(0))) for a process holding 1 and for one holding 0
-        p_one = _phase1_d_prob(rules, scheduler, s, 1) if s > 0 else (0.0, 0.0)
-        p_zero = _phase1_d_prob(rules, scheduler, s, 0) if s < n else (0.0, 0.0)
+        p_one = _phase1_d_prob(rules, tables, scheduler, s, 1) if s > 0 else (0.0, 0.0)
+        p_zero = _phase1_d_prob(rules, tables, scheduler, s, 0) if s < n else (0.0, 0.0)
         if (p_one[0] + p_zero[0]) > 0 and (p_one[1] + p_zero[1]) > 0:
             raise RuntimeError("D(0) and D(1) in the same round: impossible in the crash variant")
         v = 1 if p_one[0] + p_zero[0] > 0 else 0
+        if v not in outcomes:
+            outcomes[v] = _outcomes(n, cats_d, cats_p, coin, v)
         # number of D senders: Binomial(s, P(D | x=1)) + Binomial(n - s, P(D | x=0))
         senders = np.convolve(_binom_pmf(s, sum(p_one)), _binom_pmf(n - s, sum(p_zero)))
-        for m, pm in enumerate(senders):
-            if pm == 0.0:
-                continue
-            cat_d = _phase2_categories(rules, scheduler, m, 1) if m > 0 else np.zeros(3)
-            cat_p = _phase2_categories(rules, scheduler, m, 0) if m < n else np.zeros(3)
-            p_all = cat_d[0] ** m * cat_p[0] ** (n - m)
-            if coin == "local":
-                # polynomial in z marking x = 1 after the round; deciders are left out
-                none = np.convolve(
-                    _poly_power(_local_poly(cat_d, v), m), _poly_power(_local_poly(cat_p, v), n - m)
-                )
-                stay[s] += pm * none
-                p_none = none.sum()
-            else:
-                # polynomial in w marking an adopter; every non-adopter flips the shared coin
-                adopters = np.convolve(
-                    _poly_power(np.array([cat_d[2], cat_d[1]]), m),
-                    _poly_power(np.array([cat_p[2], cat_p[1]]), n - m),
-                )
-                for j, pj in enumerate(adopters):
-                    ones_if_coin_differs = j if v == 1 else n - j
-                    stay[s, v * n] += pm * pj * 0.5
-                    stay[s, ones_if_coin_differs] += pm * pj * 0.5
-                p_none = adopters.sum()
-            all_decide[s] += pm * p_all
-            some_decide[s] += pm * max(0.0, 1.0 - p_all - p_none)
+        stay[s] = senders @ outcomes[v]
+        all_decide[s] = senders @ p_all
+        some_decide[s] = senders @ p_some
     for arr in (stay, all_decide, some_decide):
         arr.setflags(write=False)
     # A partial decision leaves every process holding the decided value; from there all
@@ -177,11 +213,6 @@ def _chain_arrays(n: int, t: int, scheduler: str, coin: str):
 
 def _check_common(n: object, t: object, scheduler: object, coin: object) -> tuple[int, int]:
     n, t = check_n_t(n, t)
-    if n > EXACT_MAX_N:
-        raise ValueError(
-            f"n must be at most {EXACT_MAX_N} for exact computation, got n={n}; "
-            "use sample_rounds for larger n"
-        )
     check_bound(n, t, "crash", False)
     check_choice("scheduler", scheduler, SCHEDULERS)
     check_choice("coin", coin, COINS)
@@ -216,11 +247,13 @@ def exact_rounds(
 ) -> np.ndarray:
     """Exact distribution of the round count: ``p[r-1] = P(round count = r)``.
 
-    Crash variant, no crashes, decided processes keep running, n <= ``EXACT_MAX_N``.
+    Crash variant, no crashes, decided processes keep running, any n up to 64.
     ``inputs``: ``"random"`` (fair coins), a number k of ones (the last k processes), or a
     0/1 sequence of length n. ``max_rounds=None`` extends the array until the probability
-    of a longer run is below ``tol`` (at most ``ROUND_CAP`` rounds, with a warning if that
-    is not enough); otherwise the array has exactly ``max_rounds`` entries.
+    of a longer run is below ``tol`` (at most ``ROUND_CAP`` rounds); otherwise the array
+    has exactly ``max_rounds`` entries. When the tail is still above ``tol`` after
+    ``ROUND_CAP`` rounds (a huge mean, such as n = 64, t = 31), a ValueError points to
+    :func:`benor_lib.round_distribution`, which is exact at any size.
 
     Derivation. Both schedulers treat processes symmetrically, so the state before a
     round is s, the number of processes with x = 1. In phase 1 a process holding x hears
@@ -243,6 +276,16 @@ def exact_rounds(
         max_rounds = check_int("max_rounds", max_rounds, 1, 10_000_000)
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
         raise ValueError(f"tol must be a number between 0 and 1 (exclusive), got {tol!r}")
+    if max_rounds is None:
+        from .phase_type import round_distribution
+
+        dist = round_distribution(n, t, inputs=inputs, scheduler=scheduler, coin=coin)
+        if dist.sf(ROUND_CAP) >= tol:
+            raise ValueError(
+                f"the round count exceeds {ROUND_CAP} rounds with probability "
+                f"{dist.sf(ROUND_CAP):.3g} >= tol={tol:g} (mean {dist.mean:.3g} rounds), too "
+                "long for an array: use round_distribution, or pass max_rounds"
+            )
     stay, all_decide, some_decide = _chain_arrays(n, t, scheduler, coin)
 
     # powers[k] = stay ** k for k < _BLOCK: one matrix product gives _BLOCK rounds at once

@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from benor_lib.exact import EXACT_MAX_N, exact_rounds, round_chain
+from benor_lib.exact import exact_rounds, round_chain
 
 
 def geometric(n: int, length: int) -> np.ndarray:
@@ -223,7 +223,8 @@ def test_chain_rows_are_distributions():
 @pytest.mark.parametrize(
     "kwargs,words",
     [
-        ({"n": EXACT_MAX_N + 1, "t": 1}, ["n", str(EXACT_MAX_N), "sample_rounds"]),
+        ({"n": 65, "t": 1}, ["n", "64"]),
+        ({"n": 40, "t": 19, "scheduler": "split"}, ["round_distribution", "max_rounds"]),
         ({"n": 4, "t": 2}, ["n > 2t", "n=4", "t=2"]),
         ({"n": 0, "t": 0}, ["n", "0"]),
         ({"n": 5, "t": 1, "scheduler": "fifo"}, ["scheduler", "fifo", "uniform"]),
