@@ -13,7 +13,7 @@ from benor_lib import budget
 from benor_lib import explorer_model as em
 from benor_lib.batch import RoundSampler, sample_rounds
 from benor_lib.widgets import distribution_explorer
-from benor_lib.widgets._progress import Worker
+from benor_lib.widgets.progress import Worker
 
 
 class FakeClock:

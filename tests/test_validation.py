@@ -42,7 +42,10 @@ BAD_RUNS = [
     (dict(n=5, t=1, inputs="random", variant="omission"), r"variant must be one of 'crash'"),
     (dict(n=5, t=1, inputs="random", seed=-3), r"seed must be at least 0, got -3"),
     (dict(n=5, t=1, inputs="random", seed="abc"), r"seed must be an integer, got 'abc'"),
-    (dict(n=5, t=1, inputs="random", max_rounds=0), r"max_rounds must be between 1 and 2147483647, got 0"),
+    (
+        dict(n=5, t=1, inputs="random", max_rounds=0),
+        r"max_rounds must be between 1 and 2147483647, got 0",
+    ),
     (dict(n=5, t=1, inputs="random", decided_policy="stop"), r"decided_policy must be one of"),
     (
         dict(n=5, t=1, inputs="random", faults=2),

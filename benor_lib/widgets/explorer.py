@@ -37,7 +37,7 @@ from ..plots import (
     rounds_histogram_figure,
 )
 from ._common import DescribedImage, MessageArea, guarded, html_table
-from ._progress import ActionTiming, Canvas, Worker
+from .progress import ActionTiming, Canvas, Worker
 
 _WIDE = {"description_width": "70px"}
 _SLIDER = widgets.Layout(width="300px")

@@ -36,7 +36,7 @@ from ..model_explorer_model import (
     ModelView,
 )
 from ._common import MessageArea, button, guarded, html_table
-from ._progress import ActionTiming, Worker, png_bytes
+from .progress import ActionTiming, Worker, png_bytes
 
 _SMALL = widgets.Layout(width="150px")
 _WIDE = {"description_width": "80px"}

@@ -37,7 +37,7 @@ from ._common import (
     parse_int,
     value_html,
 )
-from ._progress import ActionTiming, Canvas, Worker, event_loop
+from .progress import ActionTiming, Canvas, Worker, event_loop
 
 _SMALL = widgets.Layout(width="150px")
 _TOGGLE = widgets.Layout(width="64px")
