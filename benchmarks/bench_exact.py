@@ -14,7 +14,7 @@ import argparse
 import time
 
 from benor_lib import round_distribution
-from benor_lib.exact import _chain_arrays
+from benor_lib.distributions.exact import _chain_arrays
 
 TARGET_S = 0.050
 

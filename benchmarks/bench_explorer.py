@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import time
 
-from benor_lib import explorer_model as em
-from benor_lib.widgets import distribution_explorer
+from benor_lib.apps import distribution_explorer
+from benor_lib.apps.explorer import model as em
 
 TARGET_SECONDS = 0.75
 

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benor_lib import exact as exact_module
-from benor_lib.batch import sample_rounds
-from benor_lib.exact import exact_rounds
+from benor_lib.distributions import exact as exact_module
+from benor_lib.distributions.exact import exact_rounds
+from benor_lib.distributions.sample import sample_rounds
 
 
 def best_time(action: Callable[[], object], repeat: int = 3) -> float:

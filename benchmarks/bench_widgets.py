@@ -14,7 +14,7 @@ is repeated; the table gives the median and the maximum over the repetitions of
 * **block**: the longest time the kernel could not answer another message (the click's
   own handler, the longest slice, or a drawing), which a reader feels as a frozen widget.
 
-The budgets are those of :mod:`benor_lib.budget`: first answer within 150 ms; complete
+The budgets are those of :mod:`benor_lib.apps.budget`: first answer within 150 ms; complete
 within 500 ms, or progressive with no block longer than that.
 """
 
@@ -26,11 +26,10 @@ import sys
 import time
 from typing import Any
 
-from benor_lib import budget
-from benor_lib import explorer_model as em
-from benor_lib.model_explorer_model import PRESETS
-from benor_lib.widgets import distribution_explorer, round_stepper
-from benor_lib.widgets.model_explorer import model_explorer
+from benor_lib.apps import budget, distribution_explorer, round_stepper
+from benor_lib.apps.explorer import model as em
+from benor_lib.apps.model_explorer.model import PRESETS
+from benor_lib.apps.model_explorer.view import model_explorer
 
 SPLIT = {"scheduler_box": "split"}
 EXPLORER_MOVES = [

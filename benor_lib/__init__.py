@@ -5,12 +5,11 @@ the round count of many runs at once; :func:`exact_rounds` computes its exact di
 :func:`round_distribution` gives it in closed form at any size.
 """
 
-from .batch import RoundSample, distribution_distance, sample_rounds, sweep
-from .checks import check_agreement, check_run, check_termination, check_validity
-from .coins import COIN_NAMES
-from .exact import EXACT_MAX_N, exact_rounds
-from .faults import Byzantine, Crash
-from .impossibility import (
+from benor_lib.apps.stepper.model import StepperSession, StepperSettings
+from benor_lib.distributions.exact import EXACT_MAX_N, exact_rounds
+from benor_lib.distributions.phase_type import RoundDistribution, round_distribution
+from benor_lib.distributions.sample import RoundSample, distribution_distance, sample_rounds, sweep
+from benor_lib.impossibility import (
     Counterexample,
     Lasso,
     NoViolation,
@@ -22,13 +21,19 @@ from .impossibility import (
     find_endless_run,
     find_violation,
 )
-from .network import run
-from .phase_type import RoundDistribution, round_distribution
-from .process import Process
-from .rules import Rules, bound_holds, standard_rules
-from .schedulers import SCHEDULER_NAMES, Scripted
-from .stepper_model import StepperSession, StepperSettings
-from .trace import Event, Message, Run, Violation
+from benor_lib.protocol.coins import COIN_NAMES
+from benor_lib.protocol.process import Process
+from benor_lib.protocol.rules import Rules, bound_holds, standard_rules
+from benor_lib.simulation.checks import (
+    check_agreement,
+    check_run,
+    check_termination,
+    check_validity,
+)
+from benor_lib.simulation.faults import Byzantine, Crash
+from benor_lib.simulation.network import run
+from benor_lib.simulation.schedulers import SCHEDULER_NAMES, Scripted
+from benor_lib.simulation.trace import Event, Message, Run, Violation
 
 __all__ = [
     "COIN_NAMES",

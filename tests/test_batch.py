@@ -8,15 +8,15 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from benor_lib import batch
-from benor_lib.batch import (
+from benor_lib.distributions import sample as batch
+from benor_lib.distributions.exact import exact_rounds
+from benor_lib.distributions.sample import (
     RoundSample,
     chunk_sizes,
     distribution_distance,
     sample_rounds,
     sweep,
 )
-from benor_lib.exact import exact_rounds
 
 
 def assert_matches(sample: RoundSample | np.ndarray, p: np.ndarray, **kwargs) -> None:
@@ -305,7 +305,7 @@ def test_a_heavily_censored_sample_says_so():
 
 
 def test_sample_rounds_refuses_a_sample_too_large_for_memory():
-    from benor_lib.batch import MAX_RUNS
+    from benor_lib.distributions.sample import MAX_RUNS
 
     with pytest.raises(ValueError, match=r"at most 20,000,000 per call.*8\.4 GiB"):
         sample_rounds(5, 1, 10**9)

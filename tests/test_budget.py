@@ -9,11 +9,10 @@ import asyncio
 import numpy as np
 import pytest
 
-from benor_lib import budget
-from benor_lib import explorer_model as em
-from benor_lib.batch import RoundSampler, sample_rounds
-from benor_lib.widgets import distribution_explorer
-from benor_lib.widgets.progress import Worker
+from benor_lib.apps import budget, distribution_explorer
+from benor_lib.apps.explorer import model as em
+from benor_lib.apps.progress import Worker
+from benor_lib.distributions.sample import RoundSampler, sample_rounds
 
 
 class FakeClock:
@@ -262,7 +261,7 @@ def test_the_explorer_answers_the_last_request_progressively(monkeypatch):
 
 @pytest.mark.parametrize("kw", [{}, {"n": 7, "t": 3, "crashed": (6,)}, {"seed": 7}])
 def test_to_decision_shows_the_whole_run_without_replaying_it(kw):
-    from benor_lib.stepper_model import StepperSession
+    from benor_lib.apps.stepper.model import StepperSession
 
     session = StepperSession(**kw)
     session.run_to_decision()
@@ -272,7 +271,7 @@ def test_to_decision_shows_the_whole_run_without_replaying_it(kw):
 
 
 def test_the_stepper_answers_with_words_first_and_draws_the_last_move_only():
-    from benor_lib.widgets import round_stepper
+    from benor_lib.apps import round_stepper
 
     async def main():
         w = round_stepper()
@@ -293,7 +292,7 @@ def test_the_stepper_answers_with_words_first_and_draws_the_last_move_only():
 
 
 def test_the_model_explorer_says_what_it_looks_for_before_searching():
-    from benor_lib.widgets.model_explorer import model_explorer
+    from benor_lib.apps.model_explorer.view import model_explorer
 
     async def main():
         w = model_explorer(n=4, t=1)
@@ -309,7 +308,7 @@ def test_the_model_explorer_says_what_it_looks_for_before_searching():
 
 
 def test_a_move_after_a_pending_to_decision_cancels_it():
-    from benor_lib.widgets import round_stepper
+    from benor_lib.apps import round_stepper
 
     async def main():
         w = round_stepper()

@@ -11,7 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import benor_lib as bl
-from benor_lib import plots
+from benor_lib import figures as plots
 from benor_lib.classroom import REGISTRY, Feedback, check, ex_consensus, ex_flp, ex_model
 
 CHAPTER_IDS = [f"{c}-{k}" for c in ("consensus", "flp", "model") for k in (1, 2, 3)]

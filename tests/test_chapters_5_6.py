@@ -18,11 +18,11 @@ import pytest
 from matplotlib.figure import Figure
 
 import benor_lib as bl
-from benor_lib import plots
+from benor_lib import figures as plots
 from benor_lib.classroom import REGISTRY, Feedback, check
 from benor_lib.classroom import ex_algorithm as ea
 from benor_lib.classroom import ex_correctness as ec
-from benor_lib.trace import DECIDE, DELIVER
+from benor_lib.simulation.trace import DECIDE, DELIVER
 
 matplotlib.use("Agg")
 

@@ -209,7 +209,7 @@ def test_figure_cells_have_captions_names_and_alt_text(chapter: str) -> None:
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_framing_shows_the_live_explorer_with_its_widget_note(chapter: str) -> None:
     code = "\n".join(c.source for c in _cells(chapter) if c.cell_type == "code")
-    assert "benor_lib.widgets._" not in code and "import _" not in code  # public names only
+    assert "benor_lib.apps._" not in code and "import _" not in code  # public names only
     if chapter == "framing":
         assert "widget_note(" in code and "model_explorer()" in code
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from benor_lib.exact import exact_rounds, round_chain
+from benor_lib.distributions.exact import exact_rounds, round_chain
 
 
 def geometric(n: int, length: int) -> np.ndarray:
@@ -139,8 +139,8 @@ def test_matches_brute_force_n4_fixed_inputs(scheduler):
 @pytest.mark.parametrize("change", [{"adopt_min": 2}, {"decide_twice": 0}])
 def test_brute_force_catches_a_wrong_chain(monkeypatch, change):
     """A chain built with one wrong threshold no longer matches the brute force."""
-    from benor_lib import exact as exact_module
-    from benor_lib.rules import standard_rules
+    from benor_lib.distributions import exact as exact_module
+    from benor_lib.protocol.rules import standard_rules
 
     def wrong_rules(n, t, variant="crash", **kwargs):
         return standard_rules(n, t, variant, **kwargs).with_changes(**change)

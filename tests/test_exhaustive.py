@@ -13,7 +13,7 @@ from functools import cache
 import pytest
 
 from benor_lib import Process, standard_rules
-from benor_lib.trace import ADOPT, COIN, DECIDE, PROPOSE
+from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, PROPOSE
 
 
 def _views(n, q, pid):

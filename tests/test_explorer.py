@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from benor_lib import exact_rounds, plots, sample_rounds
-from benor_lib import explorer_model as em
-from benor_lib.widgets import DistributionExplorer, distribution_explorer
+from benor_lib import exact_rounds, sample_rounds
+from benor_lib import figures as plots
+from benor_lib.apps import DistributionExplorer, distribution_explorer
+from benor_lib.apps.explorer import model as em
 
 
 def _mean(p: np.ndarray) -> float:
@@ -156,7 +157,7 @@ def test_split_adversary_is_geometric_with_the_formula(n):
 
 
 def test_formula_mean_matches_the_exact_chain_for_every_input_and_coin():
-    from benor_lib.explorer_model import _split_formula_mean
+    from benor_lib.apps.explorer.model import _split_formula_mean
 
     for n, t in [(5, 1), (5, 2), (8, 3), (9, 2)]:
         for coin in ("local", "common"):

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import benor_lib as bl
-from benor_lib.explorer_model import ExplorerSettings, compute_view
-from benor_lib.model_explorer_model import explore_model
-from benor_lib.trace import EVENT_KINDS
+from benor_lib.apps.explorer.model import ExplorerSettings, compute_view
+from benor_lib.apps.model_explorer.model import explore_model
+from benor_lib.simulation.trace import EVENT_KINDS
 
 settings.register_profile(
     "benor-fuzz",

@@ -16,7 +16,7 @@ from benor_lib.impossibility import (
     find_endless_run,
     find_violation,
 )
-from benor_lib.trace import DELIVER
+from benor_lib.simulation.trace import DELIVER
 
 
 # --- an independent brute force: every subset each process can hear, protocol A by hand ---

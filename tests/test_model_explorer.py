@@ -14,10 +14,11 @@ import pytest
 from matplotlib.figure import Figure
 
 import benor_lib as bl
-from benor_lib import model_explorer_model as mm
-from benor_lib import plots
-from benor_lib.impossibility import Counterexample, Lasso
-from benor_lib.model_explorer_model import (
+from benor_lib import figures as plots
+from benor_lib.apps import ModelExplorer
+from benor_lib.apps.model_explorer import model as mm
+from benor_lib.apps.model_explorer import view as model_explorer
+from benor_lib.apps.model_explorer.model import (
     ExplorerSession,
     ModelSettings,
     duration_words,
@@ -27,8 +28,8 @@ from benor_lib.model_explorer_model import (
     rules_from_answer,
     safe_find_violation,
 )
-from benor_lib.trace import ADOPT, COIN, DECIDE, PROPOSE
-from benor_lib.widgets import ModelExplorer, model_explorer
+from benor_lib.impossibility import Counterexample, Lasso
+from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, PROPOSE
 
 RESULTS = ("FLP", "Ben-Or", "bound violated", "no fault to tolerate")
 

@@ -3,7 +3,7 @@
 import pytest
 
 from benor_lib import Process, standard_rules
-from benor_lib.trace import ADOPT, COIN, DECIDE, PROPOSE
+from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, PROPOSE
 
 
 def _fresh(n, t, variant="crash", x=0, pid=0, coin=lambda p, r, x: 0, policy="keep_running"):

@@ -5,7 +5,7 @@ kernel (the server and the settings come from ``jupyterlab_support``). Each acti
 click; the page itself times it, from the click to the first change of the widget's
 answer (its notes, tables and figure, not the control that was clicked), to the first
 new picture, and to the last change (the widget is then quiet for a while). The first
-answer must come within a generous multiple of :data:`benor_lib.budget.FIRST_ANSWER_S`,
+answer must come within a generous multiple of :data:`benor_lib.apps.budget.FIRST_ANSWER_S`,
 so that a loaded machine does not make the test flaky; the real figures are printed
 (run with ``-s``). The same actions run again in the slow-kernel mode
 (``BENOR_SLOWDOWN=4``), where the explorer must still answer at once, show its progress
@@ -23,7 +23,7 @@ import nbformat
 import pytest
 from browser_support import CHROMIUM_ARGS
 
-from benor_lib.budget import FIRST_ANSWER_S, SLOWDOWN_ENV
+from benor_lib.apps.budget import FIRST_ANSWER_S, SLOWDOWN_ENV
 
 pytestmark = pytest.mark.browser
 
@@ -35,15 +35,15 @@ SLOW_SETTINGS = [(9, 4), (12, 5), (21, 10), (64, 8)]
 
 CELLS = [
     "import os\n"
-    "from benor_lib.widgets import distribution_explorer, round_stepper\n"
-    "from benor_lib.widgets.model_explorer import model_explorer",
+    "from benor_lib.apps import distribution_explorer, round_stepper\n"
+    "from benor_lib.apps.model_explorer.view import model_explorer",
     *[f"distribution_explorer(n={n}, t={t}, runs=1_000)" for n, t in SLOW_SETTINGS],
     "round_stepper(n=9, t=4, scheduler='split')",
     "model_explorer(n=4, t=1)",
 ]
 SLOW_CELLS = [
     f"import os\nos.environ[{SLOWDOWN_ENV!r}] = '4'\n"
-    "from benor_lib.widgets import distribution_explorer, round_stepper",
+    "from benor_lib.apps import distribution_explorer, round_stepper",
     "distribution_explorer(n=9, t=4, runs=1_000)",
     "round_stepper()",
 ]

@@ -17,7 +17,7 @@ import chapter_source
 import nbformat
 import pytest
 
-from benor_lib import explorer_model as em
+from benor_lib.apps.explorer import model as em
 from benor_lib.classroom import REGISTRY, check, ex_rounds
 
 REPO = Path(__file__).resolve().parent.parent

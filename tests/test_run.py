@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import benor_lib as bl
 from benor_lib import Byzantine, Crash, Scripted, run
-from benor_lib.trace import COIN, CRASH, DECIDE, DELIVER, PROPOSE, SEND
+from benor_lib.simulation.trace import COIN, CRASH, DECIDE, DELIVER, PROPOSE, SEND
 
 SCHEDULERS = ("uniform", "random_order", "fifo", "split")
 

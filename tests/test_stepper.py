@@ -9,7 +9,9 @@ import matplotlib.animation
 import pytest
 
 import benor_lib as bl
-from benor_lib.plots import (
+from benor_lib.apps import round_stepper
+from benor_lib.apps.stepper.model import StepperSession, StepperSettings
+from benor_lib.figures import (
     COLORS,
     MARKERS,
     space_time_alt_text,
@@ -17,9 +19,7 @@ from benor_lib.plots import (
     stepper_animation,
     stepper_animation_html,
 )
-from benor_lib.stepper_model import StepperSession, StepperSettings
-from benor_lib.trace import ADOPT, COIN, DECIDE, DELIVER, PROPOSE, REPORT, narrate_event
-from benor_lib.widgets import round_stepper
+from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, DELIVER, PROPOSE, REPORT, narrate_event
 
 ANIMATION_BUDGET = 300_000  # characters of HTML
 
@@ -288,7 +288,7 @@ def test_widget_run_to_decision_matches_benor_run():
     assert w.diagram.tooltip.strip() and w.diagram.tooltip == alt
     assert "Space-time diagram of round" in w.diagram.tooltip
     # the front end shows a tooltip only beside an empty description, which Image lacks
-    # (without one its view fails to render); see benor_lib.widgets._common.DescribedImage
+    # (without one its view fails to render); see benor_lib.apps.common.DescribedImage
     state = w.diagram.get_state()
     assert state["description"] == "" and state["tooltip"] == alt
 
@@ -450,8 +450,8 @@ def test_animation_renders_under_budget():
 
 def test_core_modules_do_not_import_widgets():
     code = (
-        "import sys, benor_lib, benor_lib.plots, benor_lib.stepper_model\n"
-        "assert 'benor_lib.widgets' not in sys.modules\n"
+        "import sys, benor_lib, benor_lib.figures, benor_lib.apps.stepper.model\n"
+        "assert 'benor_lib.apps' not in sys.modules\n"
         "assert 'ipywidgets' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

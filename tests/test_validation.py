@@ -17,7 +17,7 @@ from benor_lib import (
     standard_rules,
     sweep,
 )
-from benor_lib.model_explorer_model import explore_model
+from benor_lib.apps.model_explorer.model import explore_model
 
 BAD_RUNS = [
     (dict(n=0, t=0, inputs=[]), r"n must be between 1 and \d+, got 0"),
@@ -116,7 +116,7 @@ def _run5(**kw):
 
 
 def _explorer_update():
-    from benor_lib.explorer_model import ExplorerSession, ExplorerSettings
+    from benor_lib.apps.explorer.model import ExplorerSession, ExplorerSettings
 
     session = ExplorerSession(ExplorerSettings(runs=100))
     return session.update({"bogus": 1})
@@ -269,7 +269,7 @@ def test_narrate_limit_keeps_exactly_that_many_lines():
 
 
 def test_round_stepper_does_not_raise_for_bad_inputs():
-    from benor_lib.widgets.stepper import round_stepper
+    from benor_lib.apps.stepper.view import round_stepper
 
     for kwargs in ({"inputs": 5}, {"crashed": None}, {"seed": "x"}):
         widget = round_stepper(**kwargs)
@@ -286,7 +286,7 @@ def test_round_stepper_does_not_raise_for_bad_inputs():
     ids=["run", "run byzantine", "sample_rounds"],
 )
 def test_n_and_t_are_checked_once_per_public_call(call, monkeypatch):
-    from benor_lib import rules as rules_module
+    from benor_lib.protocol import rules as rules_module
 
     seen = []
     original = rules_module.check_int
@@ -303,7 +303,7 @@ def test_n_and_t_are_checked_once_per_public_call(call, monkeypatch):
 def test_the_explorer_never_passes_sample_rounds_an_impossible_max_rounds():
     # the split adversary at n=64, t=31 averages 2^63 rounds; 40 x that used to reach
     # sample_rounds as max_rounds=368934881474191032320, an argument the user never passed
-    from benor_lib.explorer_model import ExplorerSettings, plan_runs
+    from benor_lib.apps.explorer.model import ExplorerSettings, plan_runs
 
     settings = ExplorerSettings(n=64, t=31, scheduler="split", runs=10)
     for budget in (3e7, 1e9, 1e11):

@@ -7,7 +7,7 @@ registered by the ``ex_*`` modules of this package, one per chapter.
 from importlib import import_module
 from pkgutil import iter_modules
 
-from .core import REGISTRY, Exercise, Feedback, check, exercises, register
+from benor_lib.classroom.core import REGISTRY, Exercise, Feedback, check, exercises, register
 
 for _mod in iter_modules(__path__):
     if _mod.name.startswith("ex_"):

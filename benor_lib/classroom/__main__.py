@@ -10,8 +10,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .core import Exercise, exercises
-from .export import ExportError, export, toc_notebooks
+from benor_lib.classroom.core import Exercise, exercises
+from benor_lib.classroom.export import ExportError, export, toc_notebooks
 
 PROG = "python -m benor_lib.classroom"
 

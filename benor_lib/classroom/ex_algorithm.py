@@ -17,11 +17,11 @@ from itertools import combinations
 
 import numpy as np
 
-from ..network import run
-from ..rules import standard_rules
-from ..schedulers import Scripted
-from ..trace import PROPOSE, REPORT, Run, narrate_event, value_name
-from .core import Feedback, exact_int, register
+from benor_lib.classroom.core import Feedback, exact_int, register
+from benor_lib.protocol.rules import standard_rules
+from benor_lib.simulation.network import run
+from benor_lib.simulation.schedulers import Scripted
+from benor_lib.simulation.trace import PROPOSE, REPORT, Run, narrate_event, value_name
 
 CHAPTER = "algorithm"
 

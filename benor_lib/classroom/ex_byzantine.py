@@ -10,11 +10,11 @@ process) so that the break-it search finds an agreement violation.
 
 from __future__ import annotations
 
-from ..impossibility import Counterexample, NoViolation
-from ..model_explorer_model import safe_find_violation
-from ..rules import MAX_N, standard_rules
-from .core import choice, exact_int, register
-from .ex_framing import break_it_checker
+from benor_lib.apps.model_explorer.model import safe_find_violation
+from benor_lib.classroom.core import choice, exact_int, register
+from benor_lib.classroom.ex_framing import break_it_checker
+from benor_lib.impossibility import Counterexample, NoViolation
+from benor_lib.protocol.rules import MAX_N, standard_rules
 
 CHAPTER = "byzantine"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from itertools import product
 
-from ..network import run
-from ..rules import standard_rules
-from .core import bits, exact_int, register
+from benor_lib.classroom.core import bits, exact_int, register
+from benor_lib.protocol.rules import standard_rules
+from benor_lib.simulation.network import run
 
 CHAPTER = "consensus"
 

@@ -17,12 +17,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..exact import exact_rounds
-from ..network import run
-from ..rules import standard_rules
-from ..trace import ADOPT, COIN, DECIDE, Run, narrate_event
-from .core import Feedback, exact_int, register
-from .ex_algorithm import parse_hearing, round_one_proposals, scripted_round_one
+from benor_lib.classroom.core import Feedback, exact_int, register
+from benor_lib.classroom.ex_algorithm import parse_hearing, round_one_proposals, scripted_round_one
+from benor_lib.distributions.exact import exact_rounds
+from benor_lib.protocol.rules import standard_rules
+from benor_lib.simulation.network import run
+from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, Run, narrate_event
 
 CHAPTER = "correctness"
 

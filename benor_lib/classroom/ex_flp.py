@@ -13,10 +13,10 @@ from itertools import product
 
 import numpy as np
 
-from ..network import run
-from ..schedulers import Scripted
-from ..trace import Run
-from .core import Feedback, choice, exact_int, register
+from benor_lib.classroom.core import Feedback, choice, exact_int, register
+from benor_lib.simulation.network import run
+from benor_lib.simulation.schedulers import Scripted
+from benor_lib.simulation.trace import Run
 
 CHAPTER = "flp"
 

@@ -12,14 +12,14 @@ the break-it search finds a termination violation.
 
 from __future__ import annotations
 
-from ..impossibility import classify_model
-from ..model_explorer_model import (
+from benor_lib.apps.model_explorer.model import (
     RESULT_LABELS,
     changed_thresholds,
     rules_from_answer,
     safe_find_violation,
 )
-from .core import Checker, Feedback, choice, exact_int, register
+from benor_lib.classroom.core import Checker, Feedback, choice, exact_int, register
+from benor_lib.impossibility import classify_model
 
 CHAPTER = "framing"
 

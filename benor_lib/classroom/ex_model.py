@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from itertools import product
 
-from ..exact import exact_rounds
-from ..network import run
-from .core import bits, choice, numeric, register
+from benor_lib.classroom.core import bits, choice, numeric, register
+from benor_lib.distributions.exact import exact_rounds
+from benor_lib.simulation.network import run
 
 CHAPTER = "model"
 

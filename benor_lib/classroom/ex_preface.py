@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exact import exact_rounds
-from ..network import run
-from ..rules import bound_holds
-from .core import choice, exact_int, register
+from benor_lib.classroom.core import choice, exact_int, register
+from benor_lib.distributions.exact import exact_rounds
+from benor_lib.protocol.rules import bound_holds
+from benor_lib.simulation.network import run
 
 CHAPTER = "preface"
 SECTION = "What you will be able to do"

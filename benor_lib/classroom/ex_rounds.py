@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..batch import sample_rounds
-from ..exact import exact_rounds
-from ..explorer_model import decision_split
-from .core import choice, numeric, register
+from benor_lib.apps.explorer.model import decision_split
+from benor_lib.classroom.core import choice, numeric, register
+from benor_lib.distributions.exact import exact_rounds
+from benor_lib.distributions.sample import sample_rounds
 
 CHAPTER = "rounds"
 

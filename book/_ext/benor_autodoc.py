@@ -1,7 +1,7 @@
 """Sphinx extension: two adjustments that keep the API reference clean under ``-n``.
 
 1. Public aliases. ``benor_lib`` re-exports its public names (``benor_lib.run`` is defined
-   in ``benor_lib.network``). The API reference documents each object once, in the module
+   in ``benor_lib.simulation.network``). The API reference documents each object once, in the module
    that defines it, so a reference such as ``:func:`benor_lib.run``` (or ``:func:`run```
    inside the package docstring) has no target of its own. When Sphinx cannot resolve a
    Python reference into ``benor_lib``, this extension imports the object it names and, if

@@ -2,7 +2,7 @@
 
 :class:`Worker` runs a widget's long work as a generator, one slice per ``next()``, from
 the kernel's asyncio event loop with a short pause between slices
-(:data:`~benor_lib.budget.PAUSE_S`), so that the kernel handles new control changes in
+(:data:`~benor_lib.apps.budget.PAUSE_S`), so that the kernel handles new control changes in
 between. Starting new work cancels the old: the widget answers the last request, not a
 queue of stale ones. No threads, so it works the same in ipykernel (6 and 7) and in
 Pyodide (JupyterLite), whose event loop is the browser's. Without a running event loop
@@ -28,7 +28,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ..budget import PAUSE_S
+from benor_lib.apps.budget import PAUSE_S
 
 __all__ = ["ActionTiming", "Canvas", "Worker", "event_loop", "png_bytes"]
 

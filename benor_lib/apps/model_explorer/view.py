@@ -8,8 +8,8 @@ or "no fault to tolerate"), says why in a sentence or two, lists what is guarant
 runs a demonstration: FLP's endless run, a decided run and its round count, or the
 counterexample the break-it search finds, with a space-time diagram of the key round.
 
-All the logic is in :mod:`benor_lib.model_explorer_model`; this module reads the controls
-and draws the :class:`~benor_lib.model_explorer_model.ModelView`. Bad settings give a
+All the logic is in :mod:`benor_lib.apps.model_explorer.model`; this module reads the controls
+and draws the :class:`~benor_lib.apps.model_explorer.model.ModelView`. Bad settings give a
 message and leave the last view in place; the widget never shows a traceback.
 """
 
@@ -22,8 +22,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..budget import Slice
-from ..model_explorer_model import (
+from benor_lib.apps.budget import Slice
+from benor_lib.apps.common import MessageArea, button, guarded, html_table
+from benor_lib.apps.model_explorer.model import (
     BEHAVIOUR_LABELS,
     COIN_LABELS,
     FAULT_LABELS,
@@ -35,8 +36,7 @@ from ..model_explorer_model import (
     ModelSettings,
     ModelView,
 )
-from ._common import MessageArea, button, guarded, html_table
-from .progress import ActionTiming, Worker, png_bytes
+from benor_lib.apps.progress import ActionTiming, Worker, png_bytes
 
 _SMALL = widgets.Layout(width="150px")
 _WIDE = {"description_width": "80px"}
@@ -88,7 +88,7 @@ def _guarantee_cell(value: str) -> str:
 class ModelExplorer(widgets.VBox):
     """The model explorer widget. Its controls are attributes, so tests can drive it.
 
-    ``session`` holds the current :class:`~benor_lib.model_explorer_model.ModelView`
+    ``session`` holds the current :class:`~benor_lib.apps.model_explorer.model.ModelView`
     (``view``) and a cache of earlier ones; :meth:`set` changes several controls at once
     and shows the result; ``message`` shows what was wrong with a bad setting.
     """

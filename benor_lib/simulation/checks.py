@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .trace import Violation
+from benor_lib.simulation.trace import Violation
 
 
 def check_agreement(decisions: Mapping[int, int]) -> list[Violation]:

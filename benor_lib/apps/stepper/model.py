@@ -4,7 +4,7 @@ A :class:`StepperSession` never simulates the protocol itself. With the uniform 
 the split adversary it holds one complete reference run (:func:`benor_lib.run` with the
 session's seed) and the state after ``k`` deliveries is ``reference.replay(upto=k)``. In
 "you choose" mode it keeps the deliveries the reader chose and replays them with a
-:class:`~benor_lib.schedulers.Scripted` scheduler. Moving forward or back only changes ``k``.
+:class:`~benor_lib.simulation.schedulers.Scripted` scheduler. Moving forward or back only changes ``k``.
 
 Moves: one delivery; one protocol step (the next delivery after which some process
 completes a step: it sends D(v) or ?, or it adopts, flips a coin or decides and starts
@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .faults import Crash
-from .network import run
-from .rules import Rules, standard_rules
-from .schedulers import Scripted
-from .trace import (
+from benor_lib.protocol.rules import Rules, standard_rules
+from benor_lib.protocol.validate import check_int, check_keys, check_sequence, check_whole
+from benor_lib.simulation.faults import Crash
+from benor_lib.simulation.network import run
+from benor_lib.simulation.schedulers import Scripted
+from benor_lib.simulation.trace import (
     ADOPT,
     COIN,
     CRASH,
@@ -41,7 +42,6 @@ from .trace import (
     Run,
     narrate_event,
 )
-from .validate import check_int, check_keys, check_sequence, check_whole
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -231,7 +231,7 @@ class StepperSession:
 
     Pass a :class:`StepperSettings` or its fields as keywords. ``k`` is the number of
     deliveries made so far; :attr:`state` is the run after them (a partial
-    :class:`~benor_lib.trace.Run`). Every move returns plain sentences saying what happened
+    :class:`~benor_lib.simulation.trace.Run`). Every move returns plain sentences saying what happened
     and why (also kept in ``last_message``).
     """
 
@@ -644,7 +644,7 @@ class StepperSession:
     def figure(self, *, dpi: float | None = None, fig: Figure | None = None) -> Figure:
         """The space-time diagram of the shown round at the current step (drawn into
         ``fig`` when given, so that a widget reuses its canvas)."""
-        from .plots import space_time_figure
+        from benor_lib.figures import space_time_figure
 
         return space_time_figure(self.state, round=self.focus_round, dpi=dpi, fig=fig)
 

@@ -24,7 +24,7 @@ says that a bad schedule *exists*, not that a given scheduler finds it.
 :class:`ModelView` holds the answer; its :meth:`~ModelView.figure` draws the key round of
 the demonstration's run (the round of the violation, the first round of the endless
 cycle, or the deciding round). :class:`ExplorerSession` caches views, so that going back to
-a setting is instant. The widget (:mod:`benor_lib.widgets.model_explorer`) only reads its
+a setting is instant. The widget (:mod:`benor_lib.apps.model_explorer.view`) only reads its
 controls and draws a view; the chapters use the same views for their static output.
 
 This module also holds what the two chapters' exercises and tables share:
@@ -44,10 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from .checks import check_agreement, check_validity
-from .coins import DETERMINISTIC_COINS
-from .faults import Byzantine, Crash
-from .impossibility import (
+from benor_lib.impossibility import (
     VALENCE_MAX_N,
     Counterexample,
     Demonstration,
@@ -58,9 +55,20 @@ from .impossibility import (
     find_violation,
     static_termination_reason,
 )
-from .network import run
-from .rules import VARIANTS, Rules, check_choice, check_int, check_rules, standard_rules
-from .trace import (
+from benor_lib.protocol.coins import DETERMINISTIC_COINS
+from benor_lib.protocol.rules import (
+    VARIANTS,
+    Rules,
+    check_choice,
+    check_int,
+    check_rules,
+    standard_rules,
+)
+from benor_lib.protocol.validate import check_budget, check_keys
+from benor_lib.simulation.checks import check_agreement, check_validity
+from benor_lib.simulation.faults import Byzantine, Crash
+from benor_lib.simulation.network import run
+from benor_lib.simulation.trace import (
     ADOPT,
     BYZANTINE_SEND,
     COIN,
@@ -72,7 +80,6 @@ from .trace import (
     Run,
     narrate_event,
 )
-from .validate import check_budget, check_keys
 
 __all__ = [
     "BEHAVIOUR_LABELS",
@@ -137,7 +144,7 @@ RESULT_LABELS = {
 }
 
 THRESHOLD_FIELDS = ("quorum", "d_twice", "adopt_min", "decide_twice")
-"""The fields of :class:`~benor_lib.rules.Rules` a broken variant may change."""
+"""The fields of :class:`~benor_lib.protocol.rules.Rules` a broken variant may change."""
 
 PRESETS: dict[str, dict[str, Any]] = {
     "FLP": dict(coin="keep", fault_model="crash", n=5, t=1, faults=0, scheduler="adversary"),
@@ -266,7 +273,7 @@ class ModelView:
 
     def figure(self, *, title: str | None = None) -> Any:
         """The space-time diagram of the key round (None when there is no run to draw)."""
-        from .plots import fault_space_time_figure
+        from benor_lib.figures import fault_space_time_figure
 
         if self.run is None or self.round is None:
             return None
@@ -288,7 +295,7 @@ class ModelView:
 
     def alt_text(self) -> str:
         """What the figure shows, in words."""
-        from .plots import fault_space_time_alt_text
+        from benor_lib.figures import fault_space_time_alt_text
 
         if self.run is None or self.round is None:
             return ""
@@ -316,7 +323,7 @@ class ModelView:
 def _through_round(r: Run, rnd: int) -> Run:
     """The run as it stood after the last delivery of round ``rnd`` (the run itself if that
     cannot be replayed)."""
-    from .plots import through_round
+    from benor_lib.figures import through_round
 
     try:
         return through_round(r, rnd)
@@ -372,7 +379,7 @@ def key_round(r: Run, kind: str, detail: object = None) -> int:
 
 def _coin_sentence(e: Any, rules: Rules) -> str:
     """A coin flip in words, saying why: no D-message at all, or too few to adopt (the
-    narration of :mod:`benor_lib.trace` says "no D-message" in both cases)."""
+    narration of :mod:`benor_lib.simulation.trace` says "no D-message" in both cases)."""
     heard = ",".join("?" if v is None else f"D({v})" for v in e.heard)
     ds = sum(1 for v in e.heard if v is not None)
     if ds == 0:
@@ -460,7 +467,7 @@ def changed_thresholds(rules: Rules) -> dict[str, tuple[int, int]]:
 
 
 def rules_from_answer(answer: object, n: int, t: int, variant: str) -> Rules:
-    """A reader's broken thresholds as :class:`~benor_lib.rules.Rules`.
+    """A reader's broken thresholds as :class:`~benor_lib.protocol.rules.Rules`.
 
     ``answer`` is a ``Rules`` object for (n, t, variant), made with
     ``standard_rules(n, t, variant).with_changes(...)``, or a dict of the changes, such as

@@ -5,8 +5,8 @@ variant take? :class:`ExplorerSettings` holds a setting and says what is wrong w
 one (``ValueError``). :func:`plan_runs` applies the cap rule, :func:`compute_view` samples
 the runs with ``sample_rounds`` and adds the exact distribution from ``exact_rounds``
 where it applies, and :class:`ExplorerSession` keeps the current and the previous result
-for the compare mode. The widget (``benor_lib.widgets.explorer``) only reads its controls,
-calls these and draws the result with ``benor_lib.plots.rounds_histogram_figure``.
+for the compare mode. The widget (``benor_lib.apps.explorer.view``) only reads its controls,
+calls these and draws the result with ``benor_lib.figures.rounds_histogram_figure``.
 
 The cap rule. The work of a sample is about ``runs x live processes x mean rounds``
 process-rounds, weighted by the scheduler (a process-round of the uniform scheduler draws
@@ -22,7 +22,7 @@ rounds (such runs are *censored*); the view's :meth:`ExplorerView.cap_note` says
 The rule depends only on the settings, never on a clock, so a seed always gives the same
 picture.
 
-Progressive answers (:mod:`benor_lib.budget`). The cap fixes *what* is computed; time
+Progressive answers (:mod:`benor_lib.apps.budget`). The cap fixes *what* is computed; time
 decides only how it is delivered. :meth:`ExplorerSession.begin` returns an
 :class:`ExplorerJob` that has the exact distribution and the plan at once (or after the
 trial sample) and then simulates the runs a slice at a time; its :meth:`~ExplorerJob.view`
@@ -45,11 +45,11 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from .batch import RoundSample, RoundSampler, chunk_sizes, sweep
-from .exact import EXACT_MAX_N, exact_rounds, round_chain
-from .network import run
-from .rules import MAX_N, resolve_inputs
-from .validate import check_choice, check_keys, check_number, check_whole
+from benor_lib.distributions.exact import EXACT_MAX_N, exact_rounds, round_chain
+from benor_lib.distributions.sample import RoundSample, RoundSampler, chunk_sizes, sweep
+from benor_lib.protocol.rules import MAX_N, resolve_inputs
+from benor_lib.protocol.validate import check_choice, check_keys, check_number, check_whole
+from benor_lib.simulation.network import run
 
 __all__ = [
     "COIN_LABELS",
@@ -116,7 +116,7 @@ ITERATION_WORK = 1_000
 """Fixed work of one simulated round of one block of runs, in the same units."""
 
 MAX_SAMPLE_ROUNDS = 2**31 - 1
-"""The largest max_rounds :func:`~benor_lib.batch.sample_rounds` accepts."""
+"""The largest max_rounds :func:`~benor_lib.distributions.sample.sample_rounds` accepts."""
 
 DEFAULT_MAX_ROUNDS = 10_000
 """Rounds after which a run is censored when the cap does not apply (or 40 x the mean)."""
@@ -196,7 +196,7 @@ class ExplorerSettings:
 
     @property
     def sample_inputs(self) -> object:
-        """The ``inputs`` argument of :func:`~benor_lib.batch.sample_rounds`."""
+        """The ``inputs`` argument of :func:`~benor_lib.distributions.sample.sample_rounds`."""
         if self.inputs == "random":
             return "random"
         return self.n if self.inputs == "equal" else self.ones
@@ -209,7 +209,7 @@ class ExplorerSettings:
 
     @property
     def exact_covered(self) -> bool:
-        """True when :func:`~benor_lib.exact.exact_rounds` covers this setting."""
+        """True when :func:`~benor_lib.distributions.exact.exact_rounds` covers this setting."""
         return self.crashed == 0 and self.n <= EXACT_MAX_N
 
     def label(self) -> str:
@@ -556,7 +556,7 @@ class ExplorerView:
         return text + "."
 
     def call(self) -> str:
-        """The :func:`~benor_lib.batch.sample_rounds` call that reproduces the sample."""
+        """The :func:`~benor_lib.distributions.sample.sample_rounds` call that reproduces the sample."""
         s, plan = self.settings, self.plan
         return (
             f"sample_rounds({s.n}, {s.t}, {plan.runs:_}, inputs={s.sample_inputs!r}, "
@@ -594,7 +594,7 @@ def compute_view(settings: ExplorerSettings, budget: float = WORK_BUDGET) -> Exp
 
 
 class ExplorerJob:
-    """The work of showing one setting, done in slices (see :mod:`benor_lib.budget`).
+    """The work of showing one setting, done in slices (see :mod:`benor_lib.apps.budget`).
 
     The exact distribution (where the chain covers the setting) and the plan are ready at
     once, or after the trial sample; then the runs are simulated. :meth:`advance` works
@@ -783,8 +783,8 @@ def decision_split(
 
     ``together[r-1]``: every process decides in round r. ``lagged[r-1]``: some process
     decided in round r - 1 and the others decide in round r (they adopt the decided value
-    in round r - 1, as the chain of :func:`~benor_lib.exact.round_chain` shows). The sum is
-    :func:`~benor_lib.exact.exact_rounds` (with ``max_rounds=rounds``).
+    in round r - 1, as the chain of :func:`~benor_lib.distributions.exact.round_chain` shows). The sum is
+    :func:`~benor_lib.distributions.exact.exact_rounds` (with ``max_rounds=rounds``).
     """
     chain = round_chain(n, t, scheduler=scheduler, coin=coin)
     rounds = _whole("rounds", rounds)
@@ -893,7 +893,7 @@ def split_success_probability(n: int, t: int) -> float:
     Under the split adversary (no crashes, local coins) a round ends the run exactly when
     this happens, and otherwise leaves every process flipping a fresh coin, so the round
     count is geometric with this success probability (``tests/test_explorer.py`` checks it
-    against :func:`~benor_lib.exact.exact_rounds`). For n = 2t + 1 it is 2^(1-n).
+    against :func:`~benor_lib.distributions.exact.exact_rounds`). For n = 2t + 1 it is 2^(1-n).
     """
     n, t = _whole("n", n), _whole("t", t)
     if n < 1 or t < 0:

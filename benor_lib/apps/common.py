@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import ipywidgets as widgets
 from traitlets import Unicode
 
-from ..plots import COLORS, INK, MARKERS
+from benor_lib.figures import COLORS, INK, MARKERS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .rules import Rules
-from .validate import check_bool, check_int
+from benor_lib.protocol.rules import Rules
+from benor_lib.protocol.validate import check_bool, check_int
 
 REPORT = 1
 PROPOSAL = 2
@@ -246,8 +246,8 @@ class Run:
         coin flips, for searches that try variations of a run. The replay is exact: the same
         events in the same order, for every scheduler and fault.
         """
-        from .network import run
-        from .schedulers import Scripted
+        from benor_lib.simulation.network import run
+        from benor_lib.simulation.schedulers import Scripted
 
         if upto is not None:
             upto = check_int("upto", upto, 0)

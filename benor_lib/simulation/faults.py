@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .validate import check_choice, check_int, is_int
+from benor_lib.protocol.validate import check_choice, check_int, is_int
 
 BYZANTINE_BEHAVIOURS = ("silent", "always", "equivocate", "adaptive", "scripted")
 

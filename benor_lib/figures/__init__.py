@@ -233,7 +233,7 @@ def _message_value_key(value: int | None) -> int | str:
 
 def _message_times(run: Any) -> tuple[dict, dict, int]:
     """Send and delivery times (in deliveries so far) of every message of ``run``."""
-    from .trace import BYZANTINE_SEND, DELIVER, SEND
+    from benor_lib.simulation.trace import BYZANTINE_SEND, DELIVER, SEND
 
     sent: dict[tuple[int, int, int, int], tuple[float, int | None]] = {}
     delivered: dict[tuple[int, int, int, int], tuple[float, str]] = {}
@@ -277,12 +277,21 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
     value (``?`` grey); messages the receiver ignored are faint; messages still in flight
     wait as faint markers on their receiver's line, right of "now". On each line: what it sent
     (D(v) or ?) and what it did in step 3 (adopt, coin, decide). ``round`` defaults to the
-    round of the last delivery. ``run`` is a (possibly partial) :class:`~benor_lib.trace.Run`.
+    round of the last delivery. ``run`` is a (possibly partial) :class:`~benor_lib.simulation.trace.Run`.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
 
-    from .trace import ADOPT, COIN, CRASH, DECIDE, DELIVER, HALT, PROPOSE, value_name
+    from benor_lib.simulation.trace import (
+        ADOPT,
+        COIN,
+        CRASH,
+        DECIDE,
+        DELIVER,
+        HALT,
+        PROPOSE,
+        value_name,
+    )
 
     n = run.n
     if round is None:
@@ -528,7 +537,7 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
 
 def space_time_alt_text(run: Any, round: int | None = None) -> str:
     """Alt text for :func:`space_time_figure`: what the diagram of ``round`` shows."""
-    from .trace import ADOPT, COIN, DECIDE, DELIVER, PROPOSE, narrate_event
+    from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, DELIVER, PROPOSE, narrate_event
 
     if round is None:
         last = [e for e in run.trace if e.kind == DELIVER]
@@ -560,7 +569,7 @@ def space_time_figure(
 
     With ``fig`` it is drawn into that figure (cleared first), so a widget reuses its canvas.
     """
-    from .trace import DELIVER
+    from benor_lib.simulation.trace import DELIVER
 
     if round is None:
         last = [e for e in run.trace if e.kind == DELIVER]
@@ -600,7 +609,7 @@ def stepper_animation(
     """
     from matplotlib.animation import FuncAnimation
 
-    from .stepper_model import StepperSession
+    from benor_lib.apps.stepper.model import StepperSession
 
     session = StepperSession(
         n=n, t=t, inputs=inputs, seed=seed, scheduler=scheduler, crashed=crashed
@@ -747,7 +756,7 @@ def round_values(run: Any, rounds: int | None = None) -> np.ndarray:
     round r (it had crashed or halted, or the run ended first). ``rounds`` defaults to the
     run's round count ``run.rounds``.
     """
-    from .trace import REPORT, SEND
+    from benor_lib.simulation.trace import REPORT, SEND
 
     upto = int(run.rounds if rounds is None else rounds)
     values = np.full((run.n, max(upto, 0)), -1, dtype=np.int64)
@@ -846,7 +855,7 @@ def outcomes_by_ones(
     ``longest`` (over the decided runs; nan and 0 when none decided) and ``violations``
     (runs in which the checkers found a broken property).
     """
-    from .network import run as run_once
+    from benor_lib.simulation.network import run as run_once
 
     rows = []
     for k in range(n + 1):
@@ -1095,7 +1104,7 @@ def through_round(run: Any, round: int) -> Any:
     A space-time diagram of that state shows the whole round and nothing later (the
     diagram of the complete run stretches its time axis to the run's last delivery).
     """
-    from .trace import DELIVER
+    from benor_lib.simulation.trace import DELIVER
 
     count, last = 0, None
     for e in run.trace:
@@ -1137,7 +1146,7 @@ def termination_bound_figure(
     that settles each round's D-value before the round's first coin) as a dashed line, for
     r = 1..rounds, on a log scale.
     """
-    from .exact import exact_rounds
+    from benor_lib.distributions.exact import exact_rounds
 
     systems = [tuple(int(v) for v in s) for s in systems]
     if not systems or any(len(s) != 3 or s[2] < 2 for s in systems):
@@ -1180,7 +1189,7 @@ def termination_bound_figure(
 def d_values_by_round(run: Any) -> dict[int, set[int]]:
     """The values carried by the D-messages of each round of ``run`` (rounds without any are
     left out). In the crash variant every set has one element: that is a lemma."""
-    from .trace import PROPOSE
+    from benor_lib.simulation.trace import PROPOSE
 
     out: dict[int, set[int]] = {}
     for e in run.trace:
@@ -1197,7 +1206,7 @@ def first_decision_pull(run: Any) -> dict[str, Any] | None:
     (how many only adopted in that round); ``next_round`` (every correct process decided
     by the following round; None when the run did not end decided).
     """
-    from .trace import ADOPT, COIN, DECIDE
+    from benor_lib.simulation.trace import ADOPT, COIN, DECIDE
 
     decides = [e for e in run.trace if e.kind == DECIDE]
     if not decides:
@@ -1217,7 +1226,7 @@ def first_decision_pull(run: Any) -> dict[str, Any] | None:
 def reports_before_coins(run: Any) -> tuple[int, int]:
     """(rounds of ``run`` with a coin flip, and how many of them had every report of the
     round already sent, by every process not crashed by then, when the first coin fell)."""
-    from .trace import COIN, CRASH, REPORT, SEND
+    from benor_lib.simulation.trace import COIN, CRASH, REPORT, SEND
 
     sent: dict[int, set[int]] = {}
     crashed: set[int] = set()
@@ -1258,9 +1267,9 @@ def safety_sweep(
     sent before the first coin), ``first_round`` (runs decided in round 1), ``coins`` (coin
     flips in all) and ``violations`` (runs with a broken property).
     """
-    from .faults import Crash
-    from .network import run as simulate
-    from .trace import COIN, PROPOSE
+    from benor_lib.simulation.faults import Crash
+    from benor_lib.simulation.network import run as simulate
+    from benor_lib.simulation.trace import COIN, PROPOSE
 
     systems = [tuple(s) for s in systems]
     schedulers = list(schedulers)
@@ -1369,7 +1378,7 @@ def draw_rounds_histogram(
 ) -> Axes:
     """Draw one or two round-count histograms on ``ax``, each with its exact law if known.
 
-    ``views`` is a list of explorer views (``benor_lib.explorer_model.ExplorerView``): the
+    ``views`` is a list of explorer views (``benor_lib.apps.explorer.model.ExplorerView``): the
     first is drawn as the current sample, a second one as the previous sample, side by side
     in every bin. Bars count runs per round (or, with ``shares``, the share of runs); rounds
     are grouped into equal bins when there are more than ``ROUNDS_MAX_BARS``. The exact
@@ -1721,7 +1730,7 @@ def without_byzantine_inner_events(run: Any) -> Any:
     ``byzantine_send`` events), so a diagram or a narration should not show them."""
     from dataclasses import replace
 
-    from .trace import ADOPT, COIN, DECIDE, PROPOSE
+    from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, PROPOSE
 
     byz = set(byzantine_pids(run))
     if not byz:

@@ -6,11 +6,9 @@ from collections import Counter
 
 import numpy as np
 
-from .checks import check_run
-from .coins import make_coin
-from .faults import Byzantine, Crash, normalise_faults
-from .process import Broadcast, Process
-from .rules import (
+from benor_lib.protocol.coins import make_coin
+from benor_lib.protocol.process import Broadcast, Process
+from benor_lib.protocol.rules import (
     DECIDED_POLICIES,
     Rules,
     check_bound,
@@ -22,8 +20,11 @@ from .rules import (
     published_rules,
     resolve_inputs,
 )
-from .schedulers import make_scheduler
-from .trace import (
+from benor_lib.protocol.validate import check_bool
+from benor_lib.simulation.checks import check_run
+from benor_lib.simulation.faults import Byzantine, Crash, normalise_faults
+from benor_lib.simulation.schedulers import make_scheduler
+from benor_lib.simulation.trace import (
     BYZANTINE_SEND,
     CRASH,
     DECIDE,
@@ -36,7 +37,6 @@ from .trace import (
     ProcessState,
     Run,
 )
-from .validate import check_bool
 
 
 def _keep_coin(pid: int, rnd: int, x: int) -> int:
@@ -237,10 +237,10 @@ def run(
     ``inputs``: "random", a number of ones (the last processes), or n zeros and ones.
     ``variant``: "crash" (protocol A) or "byzantine" (protocol B); ``rules`` overrides the
     thresholds (for deliberately broken variants). ``scheduler``: "uniform" (canonical),
-    "random_order", "fifo", "split", a :class:`~benor_lib.schedulers.Scripted` scheduler, a
+    "random_order", "fifo", "split", a :class:`~benor_lib.simulation.schedulers.Scripted` scheduler, a
     list of (sender, receiver, round, phase) deliveries or a callable. ``faults``: a number
-    of processes crashed from the start, or a list of :class:`~benor_lib.faults.Crash` and
-    :class:`~benor_lib.faults.Byzantine`. ``coin``: "local", "common", "keep", "zero",
+    of processes crashed from the start, or a list of :class:`~benor_lib.simulation.faults.Crash` and
+    :class:`~benor_lib.simulation.faults.Byzantine`. ``coin``: "local", "common", "keep", "zero",
     "pid_parity", or scripted bits. ``decided_policy``: "keep_running" (default),
     "halt_after_next" or "halt" (unsafe). The run ends "decided" when every correct
     process has decided, "undecided" when max_rounds (or the delivery budget, or a script)

@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .faults import Byzantine
-from .impossibility import Counterexample, NoViolation, find_violation
-from .network import run as simulate
-from .rules import standard_rules
-from .trace import Run
+from benor_lib.impossibility import Counterexample, NoViolation, find_violation
+from benor_lib.protocol.rules import standard_rules
+from benor_lib.simulation.faults import Byzantine
+from benor_lib.simulation.network import run as simulate
+from benor_lib.simulation.trace import Run
 
 BEHAVIOURS: tuple[str, ...] = ("silent", "always", "equivocate", "adaptive")
 """The four ways a Byzantine process lies (:class:`benor_lib.Byzantine`)."""

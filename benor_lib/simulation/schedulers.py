@@ -17,8 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
-from .trace import REPORT, Message
-from .validate import check_choice, check_int, is_int
+from benor_lib.protocol.validate import check_choice, check_int, is_int
+from benor_lib.simulation.trace import REPORT, Message
 
 SCHEDULER_NAMES = ("uniform", "random_order", "fifo", "split")
 Key = tuple[int, int, int, int]

@@ -3,9 +3,9 @@
 Widgets call the library; the library never imports widgets.
 """
 
-from ._common import KERNEL_NOTE, MessageArea, guarded, parse_int
-from .notes import STATIC_NOTE, WidgetNote, widget_note
-from .stepper import RoundStepper, round_stepper
+from benor_lib.apps.common import KERNEL_NOTE, MessageArea, guarded, parse_int
+from benor_lib.apps.notes import STATIC_NOTE, WidgetNote, widget_note
+from benor_lib.apps.stepper.view import RoundStepper, round_stepper
 
 __all__ = [
     "KERNEL_NOTE",
@@ -19,10 +19,10 @@ __all__ = [
     "widget_note",
 ]
 
-from .explorer import DistributionExplorer, distribution_explorer  # noqa: E402
+from benor_lib.apps.explorer.view import DistributionExplorer, distribution_explorer  # noqa: E402
 
 __all__ += ["DistributionExplorer", "distribution_explorer"]
 
-from .model_explorer import ModelExplorer, model_explorer  # noqa: E402
+from benor_lib.apps.model_explorer.view import ModelExplorer, model_explorer  # noqa: E402
 
 __all__ += ["ModelExplorer", "model_explorer"]

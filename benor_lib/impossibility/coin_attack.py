@@ -31,10 +31,10 @@ the D-value, before c_r is drawn. It can only guess, and with probability 1/2 th
 shows the D-value: then every process ends the round with that value and all decide one
 round later. ``sees_coin=False`` plays that blind version of the same adversary.
 
-The adversary is a :class:`~benor_lib.schedulers.Scheduler` that reads process states (a
+The adversary is a :class:`~benor_lib.simulation.schedulers.Scheduler` that reads process states (a
 strong adversary). It delivers every message: those a process does not act on arrive once
 they are stale and are ignored, so the schedule is fair. Every run it makes replays exactly
-with :meth:`benor_lib.trace.Run.replay`. When a round goes the protocol's way (a blind guess
+with :meth:`benor_lib.simulation.trace.Run.replay`. When a round goes the protocol's way (a blind guess
 fails, or c_1 equals the slow input) it hands over to oldest-first delivery of everything
 in flight, and the run decides.
 """
@@ -46,10 +46,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import run
-from .rules import check_int, check_n_t, make_rng
-from .schedulers import Scheduler
-from .trace import ADOPT, COIN, DECIDE, PROPOSAL, PROPOSE, REPORT, Message, Run
+from benor_lib.protocol.rules import check_int, check_n_t, make_rng
+from benor_lib.simulation.network import run
+from benor_lib.simulation.schedulers import Scheduler
+from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, PROPOSAL, PROPOSE, REPORT, Message, Run
 
 __all__ = ["AttackRound", "CoinAttack", "CoinSeeingAdversary", "attack_survival", "coin_attack"]
 
@@ -170,7 +170,7 @@ class AttackRound:
 class CoinAttack:
     """One run of the common-coin attack (or of its blind version), with its round summary.
 
-    ``run`` is a plain :class:`~benor_lib.trace.Run`; ``rounds_played`` lists every completed round.
+    ``run`` is a plain :class:`~benor_lib.simulation.trace.Run`; ``rounds_played`` lists every completed round.
     """
 
     run: Run
@@ -318,7 +318,7 @@ def attack_survival(
     """(round counts, censored flags) of ``runs`` attack runs, seeds drawn from ``seed``.
 
     A run still undecided after ``rounds`` rounds is censored; feed both arrays to
-    :func:`benor_lib.plots.undecided_share`.
+    :func:`benor_lib.figures.undecided_share`.
     """
     runs = check_int("runs", runs, 1, 100_000)
     rng = make_rng(seed)

@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from .rules import (
+from benor_lib.protocol.rules import (
     Rules,
     check_bound,
     check_choice,
@@ -277,7 +277,7 @@ def exact_rounds(
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
         raise ValueError(f"tol must be a number between 0 and 1 (exclusive), got {tol!r}")
     if max_rounds is None:
-        from .phase_type import round_distribution
+        from benor_lib.distributions.phase_type import round_distribution
 
         dist = round_distribution(n, t, inputs=inputs, scheduler=scheduler, coin=coin)
         if dist.sf(ROUND_CAP) >= tol:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from .rules import Rules
-from .trace import ADOPT, COIN, DECIDE, HALT, PROPOSAL, PROPOSE, REPORT, Event
+from benor_lib.protocol.rules import Rules
+from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, HALT, PROPOSAL, PROPOSE, REPORT, Event
 
 CoinRule = Callable[[int, int, int], int]
 """A coin: called with (pid, round, current x), returns 0 or 1."""

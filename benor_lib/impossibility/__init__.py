@@ -22,7 +22,7 @@ decision (if any). One step of the explorer is one round:
   choice).
 
 What each process does with the counts it hears is computed by the library's own
-:class:`~benor_lib.process.Process`, fed the corresponding messages, so the explorer can
+:class:`~benor_lib.protocol.process.Process`, fed the corresponding messages, so the explorer can
 never disagree with the simulator. Processes whose future behaviour is the same (equal x and
 decision, and equal pid parity under "pid_parity") are interchangeable, so configurations
 are merged up to such permutations; the graph is finite and is explored to a fixpoint (or,
@@ -54,12 +54,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from .checks import check_agreement, check_validity
-from .coins import COIN_NAMES, DETERMINISTIC_COINS, make_coin
-from .faults import Byzantine, Crash
-from .network import run
-from .process import Process
-from .rules import (
+from benor_lib.protocol.coins import COIN_NAMES, DETERMINISTIC_COINS, make_coin
+from benor_lib.protocol.process import Process
+from benor_lib.protocol.rules import (
     DECIDED_POLICIES,
     VARIANTS,
     Rules,
@@ -71,9 +68,21 @@ from .rules import (
     make_rng,
     standard_rules,
 )
-from .schedulers import Scheduler, Scripted
-from .trace import COIN, DECIDE, DELIVER, PROPOSAL, PROPOSE, REPORT, Message, Run
-from .validate import check_bool, check_budget
+from benor_lib.protocol.validate import check_bool, check_budget
+from benor_lib.simulation.checks import check_agreement, check_validity
+from benor_lib.simulation.faults import Byzantine, Crash
+from benor_lib.simulation.network import run
+from benor_lib.simulation.schedulers import Scheduler, Scripted
+from benor_lib.simulation.trace import (
+    COIN,
+    DECIDE,
+    DELIVER,
+    PROPOSAL,
+    PROPOSE,
+    REPORT,
+    Message,
+    Run,
+)
 
 __all__ = [
     "VALENCES",
@@ -1085,7 +1094,7 @@ def adversary_success(
     """P(the split adversary keeps the run undecided through round r), r = 1..``rounds``,
     when the coins are real (crash variant, no crashes, decided processes keep running).
 
-    ``method``: "exact" (:func:`benor_lib.exact.exact_rounds`), "monte_carlo" (``runs``
+    ``method``: "exact" (:func:`benor_lib.distributions.exact.exact_rounds`), "monte_carlo" (``runs``
     runs of :func:`benor_lib.run` with a fixed ``seed``), or "auto" (exact when possible).
     """
     n, t = check_n_t(n, t)
@@ -1097,7 +1106,7 @@ def adversary_success(
     exact_rounds = None
     if method != "monte_carlo":
         try:
-            from .exact import EXACT_MAX_N, exact_rounds
+            from benor_lib.distributions.exact import EXACT_MAX_N, exact_rounds
         except ImportError:  # pragma: no cover - exact.py is part of the package
             if method == "exact":
                 raise ValueError("exact computation is not available") from None

@@ -4,7 +4,7 @@
 (uniform, split adversary, or "you choose": the reader picks the messages each process
 hears), crashes and the seed, then steps through a run by one delivery, one protocol step,
 one round or to the decision, and back. All the logic is in
-:class:`benor_lib.stepper_model.StepperSession`; this module only draws it.
+:class:`benor_lib.apps.stepper.model.StepperSession`; this module only draws it.
 """
 
 from __future__ import annotations
@@ -16,19 +16,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..budget import Slice
-from ..plots import space_time_alt_text
-from ..stepper_model import (
-    N_MAX,
-    N_MIN,
-    SCHEDULER_LABELS,
-    ProcessRow,
-    StepperSession,
-    StepperSettings,
-    default_inputs,
-)
-from ..trace import REPORT, value_name
-from ._common import (
+from benor_lib.apps.budget import Slice
+from benor_lib.apps.common import (
     DescribedImage,
     MessageArea,
     button,
@@ -37,7 +26,18 @@ from ._common import (
     parse_int,
     value_html,
 )
-from .progress import ActionTiming, Canvas, Worker, event_loop
+from benor_lib.apps.progress import ActionTiming, Canvas, Worker, event_loop
+from benor_lib.apps.stepper.model import (
+    N_MAX,
+    N_MIN,
+    SCHEDULER_LABELS,
+    ProcessRow,
+    StepperSession,
+    StepperSettings,
+    default_inputs,
+)
+from benor_lib.figures import space_time_alt_text
+from benor_lib.simulation.trace import REPORT, value_name
 
 _SMALL = widgets.Layout(width="150px")
 _TOGGLE = widgets.Layout(width="64px")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exact import COINS, EXACT_MAX_N, SCHEDULERS, exact_rounds
-from .rules import (
+from benor_lib.distributions.exact import COINS, EXACT_MAX_N, SCHEDULERS, exact_rounds
+from benor_lib.protocol.rules import (
     Rules,
     check_bound,
     check_choice,
@@ -25,7 +25,7 @@ from .rules import (
     published_rules,
     resolve_inputs,
 )
-from .validate import check_bool, check_number
+from benor_lib.protocol.validate import check_bool, check_number
 
 CHUNK_ELEMENTS = 100_000
 """Processes simulated per numpy block by default: chunk_size = CHUNK_ELEMENTS // live."""

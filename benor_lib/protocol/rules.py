@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from .validate import check_choice, check_int, check_keys
+from benor_lib.protocol.validate import check_choice, check_int, check_keys
 
 VARIANTS = ("crash", "byzantine")
 DECIDED_POLICIES = ("keep_running", "halt_after_next", "halt")

@@ -6,7 +6,7 @@ distribution over it where it is known, the mean, median, 99th percentile and ce
 share, and the ``sample_rounds`` call that reproduces the sample. The compare mode keeps
 the previous setting's histogram beside the new one. Settings that would take long are
 capped with a note; bad combinations give a message and leave the last figure in place.
-All the logic is in :mod:`benor_lib.explorer_model`; this module reads controls and draws.
+All the logic is in :mod:`benor_lib.apps.explorer.model`; this module reads controls and draws.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..budget import FIRST_SLICE_S, REDRAW_S, SLICE_S, Slice, slowdown_note
-from ..explorer_model import (
+from benor_lib.apps.budget import FIRST_SLICE_S, REDRAW_S, SLICE_S, Slice, slowdown_note
+from benor_lib.apps.common import DescribedImage, MessageArea, guarded, html_table
+from benor_lib.apps.explorer.model import (
     COIN_LABELS,
     INPUT_LABELS,
     N_MAX,
@@ -31,13 +32,12 @@ from ..explorer_model import (
     ExplorerSettings,
     ExplorerView,
 )
-from ..plots import (
+from benor_lib.apps.progress import ActionTiming, Canvas, Worker
+from benor_lib.figures import (
     redraw_rounds_histogram,
     rounds_histogram_alt_text,
     rounds_histogram_figure,
 )
-from ._common import DescribedImage, MessageArea, guarded, html_table
-from .progress import ActionTiming, Canvas, Worker
 
 _WIDE = {"description_width": "70px"}
 _SLIDER = widgets.Layout(width="300px")
@@ -65,7 +65,7 @@ def _fmt(value: object, digits: int = 3) -> str:
 class DistributionExplorer(widgets.VBox):
     """The distribution explorer widget. Its controls are attributes, so tests can drive it.
 
-    ``session`` (an :class:`~benor_lib.explorer_model.ExplorerSession`) holds the current and
+    ``session`` (an :class:`~benor_lib.apps.explorer.model.ExplorerSession`) holds the current and
     the previous view; ``last_seconds`` is how long the last update took.
     """
 

@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .process import CoinRule
-from .validate import check_bit, is_int
+from benor_lib.protocol.process import CoinRule
+from benor_lib.protocol.validate import check_bit, is_int
 
 RANDOM_COINS = ("local", "common")
 DETERMINISTIC_COINS = ("keep", "zero", "pid_parity")
@@ -23,7 +23,7 @@ def _local(rng: np.random.Generator) -> CoinRule:
 
 def _common(rng: np.random.Generator) -> CoinRule:
     # A round's coin is drawn when the first process flips in that round, so a scheduler
-    # that reads process states sees it from then on (benor_lib.coin_attack exploits that).
+    # that reads process states sees it from then on (benor_lib.impossibility.coin_attack exploits that).
     per_round: dict[int, int] = {}
 
     def flip(pid: int, rnd: int, x: int) -> int:

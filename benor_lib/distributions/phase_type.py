@@ -2,7 +2,7 @@
 
 :func:`benor_lib.exact_rounds` lists P(round count = r) round by round, which is hopeless
 when the mean is astronomically large (n = 64, t = 31). :func:`round_distribution` keeps
-the same Markov chain (:func:`benor_lib.exact.round_chain`) as a phase-type
+the same Markov chain (:func:`benor_lib.distributions.exact.round_chain`) as a phase-type
 representation: an initial distribution ``alpha`` over the transient states, the
 sub-stochastic one-round matrix ``T`` between them and the exit vector ``e = 1 - T 1``,
 so that P(R = r) = alpha T^(r-1) e. The first rounds are listed explicitly; after them
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exact import _chain_arrays, _check_common, _initial
-from .validate import check_int, check_number
+from benor_lib.distributions.exact import _chain_arrays, _check_common, _initial
+from benor_lib.protocol.validate import check_int, check_number
 
 HEAD_MAX = 100_000
 """The most rounds listed explicitly before the tail must be geometric."""

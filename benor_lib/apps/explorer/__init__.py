@@ -1,0 +1,1 @@
+"""The distribution explorer: its widget-free model and its ipywidgets view."""

@@ -1,0 +1,1 @@
+"""The model explorer: its widget-free model and its ipywidgets view."""

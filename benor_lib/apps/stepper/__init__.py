@@ -1,0 +1,1 @@
+"""The round stepper: its widget-free model and its ipywidgets view."""

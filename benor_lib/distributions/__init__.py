@@ -1,0 +1,1 @@
+"""Round distributions: the vectorised sampler, the exact chain, comparisons."""

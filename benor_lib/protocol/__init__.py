@@ -1,0 +1,1 @@
+"""The protocol layer: thresholds and bounds, one process (sans-IO), coins."""

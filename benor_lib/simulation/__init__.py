@@ -1,0 +1,1 @@
+"""The simulation layer: the run loop, schedulers, faults, traces and checks."""
