@@ -1,4 +1,4 @@
-"""Helpers for tests/test_jupyterlab.py: the chapters in a real JupyterLab, driven by Playwright.
+"""Helpers for tests/book/test_jupyterlab.py: the chapters in a real JupyterLab (Playwright).
 
 Nothing here is a test. The pieces:
 
