@@ -3,7 +3,7 @@
 Run with ``python benchmarks/bench_widgets.py`` (``BENOR_SLOWDOWN=4`` for the slow-kernel
 mode). The widgets run inside an asyncio event loop, as in a kernel, so progressive work
 runs in slices exactly as it does in Jupyter; no browser is involved (the browser test,
-``tests/test_responsiveness.py``, measures the same actions from the click). Each action
+``tests/book/test_responsiveness.py``, measures the same actions from the click). Each action
 is repeated; the table gives the median and the maximum over the repetitions of
 
 * **first**: from the control change to the first visible change of the widget;

@@ -1,4 +1,4 @@
-"""Helpers for tests/test_browser.py: the built book in a real (headless) browser, offline.
+"""Helpers for tests/book/test_browser.py: the built book in a real (headless) browser, offline.
 
 Nothing here is a test. The pieces:
 

@@ -1,4 +1,4 @@
-"""Helpers for tests/test_lite.py: the book's JupyterLite site in Chromium, offline.
+"""Helpers for tests/book/test_lite.py: the book's JupyterLite site in Chromium, offline.
 
 Nothing here is a test. The kernel of the lite site loads Pyodide from its CDN
 (``https://cdn.jsdelivr.net/pyodide/v<version>/full/``). This machine has no internet, so

@@ -321,7 +321,7 @@ def test_large_n_with_the_split_adversary_is_capped_with_a_note(explorer):
     assert "exact distribution is not shown" in explorer.note.text
     assert explorer.session.current.plan.capped
     assert "lower bounds" in explorer.stats.value
-    # how long it takes is for benchmarks/bench_widgets.py and tests/test_responsiveness.py
+    # how long it takes is for benchmarks/bench_widgets.py and tests/book/test_responsiveness.py
 
 
 @pytest.mark.parametrize(
@@ -379,6 +379,6 @@ def test_a_slider_move_with_ten_thousand_runs_completes(explorer):
     assert explorer.session.current.runs == 10_000
     print(f"slider move, n=7, t=1, 10,000 runs: {elapsed * 1000:.0f} ms")
     # no wall-clock assert here (load makes it flaky): the time budgets are checked in a
-    # real JupyterLab by tests/test_responsiveness.py, and printed by the benchmark
+    # real JupyterLab by tests/book/test_responsiveness.py, and printed by the benchmark
     timing = explorer.timings[-1]
     assert timing.complete is not None and timing.first_answer <= timing.complete

@@ -20,7 +20,7 @@ from nbclient import NotebookClient
 if TYPE_CHECKING:
     from conftest import BookBuild
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BOOK_DIR = REPO / "book"
 NOTEBOOKS = sorted(BOOK_DIR.rglob("*.ipynb"))
 NOTEBOOKS = [p for p in NOTEBOOKS if ".ipynb_checkpoints" not in p.parts]

@@ -203,7 +203,7 @@ def test_markdown_table() -> None:
 @pytest.mark.parametrize("exercise_id", CHAPTER_IDS)
 def test_hint_section_is_a_heading_of_the_chapter(exercise_id: str) -> None:
     ex = REGISTRY[exercise_id]
-    path = Path(__file__).resolve().parent.parent / "book" / f"{ex.chapter}.ipynb"
+    path = Path(__file__).resolve().parents[2] / "book" / f"{ex.chapter}.ipynb"
     cells = nbformat.read(path, as_version=4).cells
     headings = {
         line.lstrip("#").strip()

@@ -26,7 +26,7 @@ from benor_lib.simulation.trace import DECIDE, DELIVER
 
 matplotlib.use("Agg")
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHAPTERS = {
     "algorithm": REPO / "book" / "algorithm.ipynb",
     "correctness": REPO / "book" / "correctness.ipynb",

@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 import benor_lib as bl
 from benor_lib.classroom import REGISTRY, Feedback, check, ex_byzantine, ex_framing
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BOOK = REPO / "book"
 CHAPTERS = ("byzantine", "framing")
 CHAPTER_IDS = [f"{c}-{k}" for c in CHAPTERS for k in (1, 2, 3)]

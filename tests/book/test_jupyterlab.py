@@ -26,7 +26,7 @@ from chapter_source import eval_names
 
 pytestmark = pytest.mark.jupyterlab
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BOOK = REPO / "book"
 CHAPTERS = [
     Path(entry["file"]).name

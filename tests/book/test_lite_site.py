@@ -20,7 +20,7 @@ import pytest
 
 from benor_lib.live import live_chapter_url, live_notebook_path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "book" / "_ext"))
 
 import lite_site  # noqa: E402

@@ -20,7 +20,7 @@ import pytest
 from benor_lib.apps.explorer import model as em
 from benor_lib.classroom import REGISTRY, check, ex_rounds
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHAPTER = REPO / "book" / "rounds.ipynb"
 NOTEBOOK_BUDGET = 60  # seconds on a fresh kernel ("well under a minute")
 

@@ -30,7 +30,7 @@ from benor_lib.classroom.export import (
     toc_notebooks,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TOC = REPO / "_toc.yml"
 BOOK_DIR = REPO / "book"
 NOTEBOOKS = toc_notebooks(TOC)

@@ -305,7 +305,7 @@ def test_searches_refuse_budgets_that_are_not_finite_and_positive(budget):
 
 def test_find_violation_falls_back_when_the_exhaustive_search_cannot_replay():
     # a crash and a Byzantine process in the crash variant: the round-by-round script
-    # cannot always be replayed as a concrete run (found by tests/test_fuzz.py)
+    # cannot always be replayed as a concrete run (found by tests/boundary/test_fuzz.py)
     from benor_lib import find_violation
 
     found = find_violation(4, 1, crashes=1, byzantine=1, budget_s=0.3, seed=0, max_runs=30)
