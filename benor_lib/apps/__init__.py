@@ -1,28 +1,44 @@
-"""The book's interactive widgets (ipywidgets 8; they need a live kernel).
+"""The book's interactive apps: one package per app, its widget-free model (``model.py``,
+tested) beside its ipywidgets view (``view.py``; views need a live kernel).
 
-Widgets call the library; the library never imports widgets.
+Widgets call the library; the library never imports widgets. The names below are loaded
+on first use, so that importing an app's model (``benor_lib.apps.stepper.model``) does not
+import ipywidgets. The model explorer's function is imported from its view,
+``from benor_lib.apps.model_explorer.view import model_explorer``, because
+``benor_lib.apps.model_explorer`` is its package.
 """
 
-from benor_lib.apps.common import KERNEL_NOTE, MessageArea, guarded, parse_int
-from benor_lib.apps.notes import STATIC_NOTE, WidgetNote, widget_note
-from benor_lib.apps.stepper.view import RoundStepper, round_stepper
+from __future__ import annotations
 
-__all__ = [
-    "KERNEL_NOTE",
-    "STATIC_NOTE",
-    "MessageArea",
-    "RoundStepper",
-    "WidgetNote",
-    "guarded",
-    "parse_int",
-    "round_stepper",
-    "widget_note",
-]
+import importlib
+from typing import Any
 
-from benor_lib.apps.explorer.view import DistributionExplorer, distribution_explorer  # noqa: E402
+_HOMES = {
+    "KERNEL_NOTE": "benor_lib.apps.common",
+    "MessageArea": "benor_lib.apps.common",
+    "guarded": "benor_lib.apps.common",
+    "parse_int": "benor_lib.apps.common",
+    "STATIC_NOTE": "benor_lib.apps.notes",
+    "WidgetNote": "benor_lib.apps.notes",
+    "widget_note": "benor_lib.apps.notes",
+    "RoundStepper": "benor_lib.apps.stepper.view",
+    "round_stepper": "benor_lib.apps.stepper.view",
+    "DistributionExplorer": "benor_lib.apps.explorer.view",
+    "distribution_explorer": "benor_lib.apps.explorer.view",
+    "ModelExplorer": "benor_lib.apps.model_explorer.view",
+}
 
-__all__ += ["DistributionExplorer", "distribution_explorer"]
+__all__ = sorted(_HOMES)
 
-from benor_lib.apps.model_explorer.view import ModelExplorer, model_explorer  # noqa: E402
 
-__all__ += ["ModelExplorer", "model_explorer"]
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'benor_lib.apps' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])

@@ -2,8 +2,10 @@
 
 rounds-1 (compute): the probability that n = 5, t = 1 decides in round 1 when the inputs
 are 0, 0, 1, 1, 1 (uniform scheduler).
-rounds-2 (predict): the mean round count of n = 9, t = 2 under the split adversary (a
-setting the chapter does not show; its formula for q(n, t) gives it).
+rounds-2 (adversary): deliveries for two rounds (n = 5, t = 1, inputs 00111, given coins)
+after which nobody has decided; the checker replays them with a Scripted scheduler.
+(It replaced a prediction of the mean round count of n = 9, t = 2 under the split
+adversary, which repeated exercise model-1.)
 rounds-3 (compute): in the canonical experiment, the share of runs in which some process
 decides one round before the last ones.
 rounds-4 (predict): under the split adversary with n = 2t + 1 and all t faulty processes
@@ -15,12 +17,21 @@ Every answer is computed by the library when a checker first runs.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from itertools import combinations
+
 import numpy as np
 
-from benor_lib.apps.explorer.model import decision_split
-from benor_lib.classroom.core import choice, numeric, register
+from benor_lib.analysis.rounds import decision_split
+from benor_lib.classroom.core import Feedback, choice, numeric, register
+from benor_lib.classroom.ex_algorithm import parse_hearing
 from benor_lib.distributions.exact import exact_rounds
 from benor_lib.distributions.sample import sample_rounds
+from benor_lib.protocol.events import ADOPT, COIN, DECIDE, PROPOSAL, REPORT
+from benor_lib.simulation.narrate import narrate_event
+from benor_lib.simulation.network import run
+from benor_lib.simulation.result import Run
+from benor_lib.simulation.schedulers import Scripted
 
 CHAPTER = "rounds"
 
@@ -32,8 +43,14 @@ GROWTH_SECTION = "How the round count grows with n"
 #: rounds-1: the system and its inputs.
 FIRST_N, FIRST_T, FIRST_INPUTS = 5, 1, (0, 0, 1, 1, 1)
 
-#: rounds-2: the system whose mean round count under the split adversary is asked for.
+#: The system whose mean round count under the split adversary :func:`split_mean` gives.
 SPLIT_N, SPLIT_T = 9, 2
+
+#: rounds-2: the system, its inputs, and the coin each process gets if it flips in round 1
+#: and in round 2 (listed p0 first).
+HOLD_N, HOLD_T, HOLD_INPUTS = 5, 1, (0, 0, 1, 1, 1)
+HOLD_COINS = ((1, 1, 1, 0, 0), (0, 1, 1, 0, 1))
+HOLD_ROUNDS = len(HOLD_COINS)
 
 #: rounds-3: the canonical experiment.
 CANON_N, CANON_T = 5, 1
@@ -45,6 +62,11 @@ GROW_FROM, GROW_TO = 9, 11
 GROW_RUNS, GROW_SEED = 20_000, 2026
 GROW_OPTIONS = ("stays about the same", "doubles", "quadruples", "grows tenfold")
 _GROW_FACTORS = (1.0, 2.0, 4.0, 10.0)
+
+
+def _describe(answer: object) -> str:
+    text = repr(answer)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _mean(p: np.ndarray) -> float:
@@ -59,6 +81,130 @@ def first_round_probability() -> float:
 def split_mean() -> float:
     """rounds-2: the exact mean round count of n = 9, t = 2 under the split adversary."""
     return _mean(exact_rounds(SPLIT_N, SPLIT_T, scheduler="split"))
+
+
+# --- rounds-2: hold out for two rounds --------------------------------------------------
+
+
+def hold_coins() -> dict[tuple[int, int], int]:
+    """rounds-2's coins as a (pid, round) -> bit mapping, the form ``run(coin=...)`` takes."""
+    return {(p, r + 1): c for r, coins in enumerate(HOLD_COINS) for p, c in enumerate(coins)}
+
+
+def parse_rounds(answer: object) -> list[tuple[dict, dict]] | str:
+    """A student's two rounds of deliveries as [(reports, proposals), ...], or what is wrong
+    with the answer's form (never raises)."""
+    q = HOLD_N - HOLD_T
+    one = "{'reports': [[0, 1, 2, 3], ...], 'proposals': [[0, 1, 2, 3], ...]}"
+    form = (
+        f"The answer should be a list of {HOLD_ROUNDS} rounds, round 1 first, each a dict "
+        f"like {one}: for each of p0..p{HOLD_N - 1}, the {q} senders whose report (and "
+        "proposal) it hears"
+    )
+    if isinstance(answer, (str, bytes, Mapping)) or not isinstance(answer, (list, tuple)):
+        return f"{form}; got {_describe(answer)}."
+    if len(answer) != HOLD_ROUNDS:
+        return f"{form}; your list has {len(answer)} entries."
+    rounds = []
+    for r, entry in enumerate(answer, start=1):
+        if not isinstance(entry, Mapping) or set(entry) != {"reports", "proposals"}:
+            return f"{form}; round {r} is {_describe(entry)}."
+        parsed = []
+        for key in ("reports", "proposals"):
+            heard = parse_hearing(entry[key], HOLD_N, q)
+            if isinstance(heard, str):
+                return f"Round {r}, {key}: {heard}"
+            parsed.append(heard)
+        rounds.append((parsed[0], parsed[1]))
+    return rounds
+
+
+def hold_out_run(rounds: Sequence[tuple[Mapping, Mapping]]) -> Run:
+    """Replay the given rounds of deliveries (with rounds-2's inputs and coins): in each
+    round every process gets the reports it hears (p0 first), then the proposals; the run
+    stops when the script ends."""
+    script = []
+    for r, (reports, proposals) in enumerate(rounds, start=1):
+        script += [(s, p, r, REPORT) for p in range(HOLD_N) for s in reports[p]]
+        script += [(s, p, r, PROPOSAL) for p in range(HOLD_N) for s in proposals[p]]
+    return run(
+        HOLD_N,
+        HOLD_T,
+        list(HOLD_INPUTS),
+        scheduler=Scripted(script),
+        coin=hold_coins(),
+        seed=0,
+        max_rounds=len(rounds) + 1,
+    )
+
+
+def _values_after(result: Run, rnd: int) -> str:
+    kinds = (ADOPT, COIN, DECIDE)
+    ends = {e.pid: e.value for e in result.trace if e.kind in kinds and e.round == rnd}
+    return "".join(str(ends[p]) for p in sorted(ends))
+
+
+def check_hold_out(answer: object) -> Feedback:
+    """rounds-2: replay the student's two rounds; correct when nobody has decided."""
+    rounds = parse_rounds(answer)
+    if isinstance(rounds, str):
+        return Feedback("malformed", rounds)
+    try:
+        result = hold_out_run(rounds)
+    except ValueError as exc:  # a delivery the library refuses; say which
+        return Feedback("malformed", f"These deliveries cannot be replayed: {exc}.")
+    rules = result.rules
+    decides = [e for e in result.events(DECIDE) if e.round <= HOLD_ROUNDS]
+    if decides:
+        first = decides[0]
+        where = (
+            ""
+            if first.round == 1
+            else f" After round 1 the values were x = {_values_after(result, 1)} (p0 first)."
+        )
+        return Feedback(
+            "wrong",
+            f"In round {first.round}: {narrate_event(first, rules)}{where}",
+            "A process decides on more than t = 1 D-message, and sends D(v) when at least 3 "
+            "of its 4 reports carry v. Work out each process's value at the start of each "
+            "round (who flipped, and which coin it got), then let every process hear a 2-2 "
+            f"split. (Reread: {WORST_SECTION}.)",
+        )
+    return Feedback(
+        "correct",
+        f"Nobody decided in {HOLD_ROUNDS} rounds: after round 1 the values were "
+        f"x = {_values_after(result, 1)} and after round 2 x = {_values_after(result, 2)} "
+        "(p0 first). Every message you did not deliver is still in flight, so the run can go "
+        "on fairly.",
+    )
+
+
+def balanced_hearing(values: Sequence[int]) -> dict[int, list[int]] | None:
+    """For each process, 4 senders (its own first if possible) whose values are two 0s and
+    two 1s; None when the values do not allow it."""
+    q = HOLD_N - HOLD_T
+    out = {}
+    for p in range(HOLD_N):
+        options = sorted(combinations(range(HOLD_N), q), key=lambda c: (p not in c, c))
+        pick = next((c for c in options if 2 * sum(values[s] for s in c) == q), None)
+        if pick is None:
+            return None
+        out[p] = list(pick)
+    return out
+
+
+def hold_out_answer() -> list[dict[str, list[list[int]]]]:
+    """A correct answer to rounds-2: the split adversary's move, a 2-2 split, every round."""
+    values = list(HOLD_INPUTS)
+    answer = []
+    for coins in HOLD_COINS:
+        heard = balanced_hearing(values)
+        if heard is None:
+            raise RuntimeError(f"values {values} cannot be split 2-2")
+        rows = [heard[p] for p in range(HOLD_N)]
+        answer.append({"reports": rows, "proposals": rows})
+        values = list(coins)  # nobody sent a D-message, so everybody flipped
+    return answer
 
 
 def lagged_share() -> float:
@@ -113,22 +259,11 @@ register(
 
 register(
     "rounds-2",
-    numeric(
-        split_mean,
-        tol=2.0,
-        close=10.0,
-        low=1.0,
-        section=WORST_SECTION,
-        hint=(
-            "with t = 2 the split adversary can hide only two reports from each process; "
-            "how many of the nine values must agree before every process sees a majority "
-            "anyway? A round ends the run with that probability q, and a geometric number "
-            "of rounds has mean 1/q"
-        ),
-    ),
+    check_hold_out,
     chapter=CHAPTER,
-    kind="predict",
+    kind="adversary",
     section=WORST_SECTION,
+    example=hold_out_answer,
 )
 
 register(

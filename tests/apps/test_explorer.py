@@ -16,8 +16,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from benor_lib import exact_rounds, sample_rounds
-from benor_lib import figures as plots
+from benor_lib import analysis, exact_rounds, figures, sample_rounds
 from benor_lib.apps import DistributionExplorer, distribution_explorer
 from benor_lib.apps.explorer import model as em
 
@@ -149,11 +148,11 @@ def test_session_keeps_the_previous_setting_and_caches():
 @pytest.mark.parametrize("n", range(2, 11))
 def test_split_adversary_is_geometric_with_the_formula(n):
     for t in range(0, (n - 1) // 2 + 1):
-        q = em.split_success_probability(n, t)
+        q = analysis.split_success_probability(n, t)
         p = exact_rounds(n, t, scheduler="split", max_rounds=60)
         np.testing.assert_allclose(p, q * (1 - q) ** np.arange(60), atol=1e-12)
     if n % 2:
-        assert em.split_success_probability(n, (n - 1) // 2) == 2.0 ** (1 - n)
+        assert analysis.split_success_probability(n, (n - 1) // 2) == 2.0 ** (1 - n)
 
 
 def test_formula_mean_matches_the_exact_chain_for_every_input_and_coin():
@@ -176,25 +175,25 @@ def test_formula_mean_matches_the_exact_chain_for_every_input_and_coin():
 
 def test_decision_split_adds_up_to_the_exact_distribution():
     for kwargs in ({}, {"scheduler": "split"}, {"inputs": [0, 0, 1, 1, 1]}, {"coin": "common"}):
-        together, lagged = em.decision_split(5, 1, rounds=80, **kwargs)
+        together, lagged = analysis.decision_split(5, 1, rounds=80, **kwargs)
         np.testing.assert_allclose(together + lagged, exact_rounds(5, 1, max_rounds=80, **kwargs))
         assert lagged[0] == 0
     with pytest.raises(ValueError):
-        em.decision_split(5, 1, inputs=[0, 1])
+        analysis.decision_split(5, 1, inputs=[0, 1])
 
 
 def test_event_rounds_collects_first_and_last_decisions():
-    events = em.event_rounds(5, 1, 40, seed=3)
+    events = analysis.event_rounds(5, 1, 40, seed=3)
     assert events.rounds.shape == events.first.shape == (40,)
     assert np.all(events.first <= events.rounds) and np.all(events.rounds - events.first <= 1)
     assert events.violations == 0 and 0 <= events.lagged_share <= 1
 
 
 def test_tables_by_n():
-    exact = em.exact_by_n([3, 5, 7], lambda n: (n - 1) // 2, scheduler="split")
+    exact = analysis.exact_by_n([3, 5, 7], lambda n: (n - 1) // 2, scheduler="split")
     np.testing.assert_allclose(exact["mean"], [4, 16, 64], rtol=1e-8)
     assert list(exact["t"]) == [1, 2, 3]
-    sampled = em.sampled_by_n([5, 9], lambda n: 1, 500, seed=1)
+    sampled = analysis.sampled_by_n([5, 9], lambda n: 1, 500, seed=1)
     assert list(sampled["n"]) == [5, 9] and np.all(sampled["censored_share"] == 0)
 
 
@@ -210,30 +209,30 @@ def _bar_colours(fig: Figure) -> set[str]:
 def test_histogram_figure_single_overlay_and_side():
     session = em.ExplorerSession(em.ExplorerSettings(n=5, t=2))
     session.update(em.ExplorerSettings(n=5, t=2, scheduler="split", scale="log"))
-    single = plots.rounds_histogram_figure(session.current)
+    single = figures.rounds_histogram_figure(session.current)
     assert isinstance(single, Figure) and len(single.axes) == 1
     assert single.get_facecolor()[3] == 1 and single.axes[0].get_yscale() == "log"
     assert "bars of" in single.axes[0].get_xlabel()  # long tail: rounds are binned
-    overlay = plots.rounds_histogram_figure(session.current, session.previous)
+    overlay = figures.rounds_histogram_figure(session.current, session.previous)
     assert len(overlay.axes) == 1 and len(_bar_colours(overlay)) == 2
     assert "previous" in overlay.axes[0].get_title(loc="left")
-    side = plots.rounds_histogram_figure(session.current, session.previous, layout="side")
+    side = figures.rounds_histogram_figure(session.current, session.previous, layout="side")
     assert len(side.axes) == 2 and side.axes[0].get_ylim() == side.axes[1].get_ylim()
-    alt = plots.rounds_histogram_alt_text(session.current, session.previous, "side")
+    alt = figures.rounds_histogram_alt_text(session.current, session.previous, "side")
     assert session.previous.label in alt and "panel on the left" in alt
     with pytest.raises(ValueError, match="layout"):
-        plots.rounds_histogram_figure(session.current, layout="diagonal")
+        figures.rounds_histogram_figure(session.current, layout="diagonal")
 
 
 def test_other_chapter_figures():
-    together, lagged = em.decision_split(5, 1)
-    assert isinstance(plots.decision_split_figure(together, lagged), Figure)
+    together, lagged = analysis.decision_split(5, 1)
+    assert isinstance(figures.decision_split_figure(together, lagged), Figure)
     panel = {"title": "x", "ylabel": "y", "series": [{"label": "a", "x": [1, 2], "y": [1, 4]}]}
-    fig = plots.rounds_by_n_figure([panel, panel], stack=True)
+    fig = figures.rounds_by_n_figure([panel, panel], stack=True)
     assert len(fig.axes) == 2 and fig.axes[0].get_position().y0 > fig.axes[1].get_position().y0
     bad = {**panel, "series": [{"label": "a", "x": [1], "y": [1], "draw": "dots"}]}
     with pytest.raises(ValueError, match="draw"):
-        plots.rounds_by_n_figure([bad])
+        figures.rounds_by_n_figure([bad])
 
 
 # --- the widget -----------------------------------------------------------------------
@@ -255,7 +254,7 @@ def test_widget_starts_with_a_figure_and_statistics(explorer):
     assert "sample_rounds(5, 1, 10_000" in explorer.reproduce.value
     # the image's text alternative (its title in the page) describes the histogram shown
     assert explorer.figure.tooltip and explorer.figure.tooltip.strip()
-    assert explorer.figure.tooltip == plots.rounds_histogram_alt_text(explorer.session.current)
+    assert explorer.figure.tooltip == figures.rounds_histogram_alt_text(explorer.session.current)
     assert explorer.figure.get_state()["description"] == ""  # see DescribedImage
 
 

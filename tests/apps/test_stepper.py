@@ -19,7 +19,8 @@ from benor_lib.figures import (
     stepper_animation,
     stepper_animation_html,
 )
-from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, DELIVER, PROPOSE, REPORT, narrate_event
+from benor_lib.protocol.events import ADOPT, COIN, DECIDE, DELIVER, PROPOSE, REPORT
+from benor_lib.simulation.narrate import narrate_event
 
 ANIMATION_BUDGET = 300_000  # characters of HTML
 
@@ -436,11 +437,11 @@ def test_space_time_shows_messages_in_flight():
 
 
 def test_animation_renders_under_budget():
-    anim = stepper_animation(n=5, t=1, inputs=(0, 0, 1, 1, 1), seed=3)
+    anim = stepper_animation(StepperSession(n=5, t=1, inputs=(0, 0, 1, 1, 1), seed=3))
     assert isinstance(anim, matplotlib.animation.FuncAnimation)
     assert len(anim.captions) == 11 and "heard" in anim.captions[1]
     anim._init_draw()  # draws the first frame without rendering them all
-    html = stepper_animation_html(n=5, t=1, inputs=(0, 0, 1, 1, 1), seed=3)
+    html = stepper_animation_html(StepperSession(n=5, t=1, inputs=(0, 0, 1, 1, 1), seed=3))
     assert html.count("data:image/png;base64") == 11
     assert len(html) < ANIMATION_BUDGET, len(html)
     # the frame slider has an accessible name (matplotlib labels only the buttons)
@@ -450,9 +451,10 @@ def test_animation_renders_under_budget():
 
 def test_core_modules_do_not_import_widgets():
     code = (
-        "import sys, benor_lib, benor_lib.figures, benor_lib.apps.stepper.model\n"
-        "assert 'benor_lib.apps' not in sys.modules\n"
-        "assert 'ipywidgets' not in sys.modules\n"
+        "import sys, benor_lib, benor_lib.figures, benor_lib.analysis, benor_lib.publish\n"
+        "import benor_lib.apps.stepper.model, benor_lib.apps.explorer.model\n"
+        "import benor_lib.apps.model_explorer.model\n"
+        "assert not [m for m in sys.modules if m.endswith('.view') or m == 'ipywidgets']\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -11,7 +11,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import benor_lib as bl
-from benor_lib import figures as plots
+from benor_lib import analysis, figures, publish
 from benor_lib.classroom import REGISTRY, Feedback, check, ex_consensus, ex_flp, ex_model
 
 CHAPTER_IDS = [f"{c}-{k}" for c in ("consensus", "flp", "model") for k in (1, 2, 3)]
@@ -107,7 +107,7 @@ def test_flp_strategy_script_delivers_every_message_and_repeats_the_configuratio
     answer = ex_flp.first_strategy()
     result = ex_flp.strategy_run(answer["reports"], answer["proposals"], rounds=6)
     assert not result.decisions and result.status == "undecided"
-    values = plots.round_values(result, 6)
+    values = analysis.round_values(result, 6)
     assert all((values[:, r] == values[:, 0]).all() for r in range(6))
     delivered = set(result.deliveries())
     rounds_1_to_5 = [m for m in delivered if m[2] <= 5]
@@ -133,50 +133,50 @@ def test_flp_strategy_checker_explains_malformed_strategies() -> None:
 
 def test_round_values_of_a_run() -> None:
     result = bl.run(5, 1, [0, 0, 1, 1, 1], scheduler="split", coin="keep", max_rounds=4, seed=0)
-    values = plots.round_values(result)
+    values = analysis.round_values(result)
     assert values.shape == (5, 4)
     assert (values == np.array([[0], [0], [1], [1], [1]])).all()
     crashed = bl.run(5, 1, [0, 0, 0, 1, 1], faults=[bl.Crash(4, round=2)], seed=1, max_rounds=9)
-    values = plots.round_values(crashed)
+    values = analysis.round_values(crashed)
     assert values[4, 0] == 1 and (values[4, 1:] == -1).all()
 
 
 def test_round_values_figure() -> None:
     result = bl.run(5, 1, [0, 1, 0, 1, 1], seed=3)
-    fig = plots.round_values_figure(result, title="a run")
+    fig = figures.round_values_figure(result, title="a run")
     assert isinstance(fig, Figure)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert len(texts) == 5 and all(t.startswith("decided") for t in texts)
     stuck = bl.run(5, 1, [0, 0, 1, 1, 1], scheduler="split", coin="keep", max_rounds=20, seed=0)
-    fig = plots.round_values_figure(stuck)
+    fig = figures.round_values_figure(stuck)
     assert [t.get_text() for t in fig.axes[0].texts] == ["undecided"] * 5
     assert fig.get_facecolor()[:3] == (1.0, 1.0, 1.0)
 
 
 def test_outcomes_by_ones_and_its_figure() -> None:
-    rows = plots.outcomes_by_ones(5, 2, 20)
+    rows = analysis.outcomes_by_ones(5, 2, 20)
     assert [r["k"] for r in rows] == list(range(6))
     for r in rows:
         assert r["decided_0"] + r["decided_1"] + r["undecided"] == r["runs"] == 20
         assert r["violations"] == 0
     assert rows[0]["decided_1"] == 0 and rows[-1]["decided_0"] == 0  # validity
-    fig = plots.outcome_bars_figure(rows, title="outcomes")
+    fig = figures.outcome_bars_figure(rows, title="outcomes")
     hatches = {p.get_hatch() for p in fig.axes[0].patches}
-    assert {plots.HATCHES[1]} <= hatches
+    assert {figures.HATCHES[1]} <= hatches
 
 
 def test_undecided_share() -> None:
-    share = plots.undecided_share([1, 2, 3, 5], [False, False, False, True], 4)
+    share = analysis.undecided_share([1, 2, 3, 5], [False, False, False, True], 4)
     assert share.tolist() == [1.0, 0.75, 0.5, 0.25, 0.25]
     with pytest.raises(ValueError, match="same"):
-        plots.undecided_share([1, 2], [False], 3)
+        analysis.undecided_share([1, 2], [False], 3)
 
 
 def test_undecided_figure_linear_and_log() -> None:
     exact = 1 - np.concatenate(([0.0], np.cumsum(bl.exact_rounds(3, 1, scheduler="split"))))
-    fig = plots.undecided_figure({"a": [1.0, 0.5, 0.2, 0.0], "b": [1.0, 1.0, 1.0, 1.0]})
+    fig = figures.undecided_figure({"a": [1.0, 0.5, 0.2, 0.0], "b": [1.0, 1.0, 1.0, 1.0]})
     assert len(fig.axes[0].get_lines()) == 2
-    fig = plots.undecided_figure({"n=3": [1.0, 0.7, 0.0]}, exact={"n=3": exact}, log=True)
+    fig = figures.undecided_figure({"n=3": [1.0, 0.7, 0.0]}, exact={"n=3": exact}, log=True)
     ax = fig.axes[0]
     assert ax.get_yscale() == "log"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -184,20 +184,20 @@ def test_undecided_figure_linear_and_log() -> None:
 
 
 def test_series_styles_differ_in_more_than_colour() -> None:
-    styles = [plots.series_style(i) for i in range(3)]
+    styles = [figures.series_style(i) for i in range(3)]
     assert len({s["marker"] for s in styles}) == 3
     assert len({s["linestyle"] for s in styles}) == 3
-    assert not {s["marker"] for s in styles} & set(plots.MARKERS.values())
+    assert not {s["marker"] for s in styles} & set(figures.MARKERS.values())
 
 
 def test_markdown_table() -> None:
-    text = plots.markdown_table(["k", "share", "name"], [[1, 0.5, "a|b"], [2, float("nan"), "c"]])
+    text = publish.markdown_table(["k", "share", "name"], [[1, 0.5, "a|b"], [2, float("nan"), "c"]])
     lines = text.splitlines()
     assert lines[0] == "| k | share | name |"
     assert lines[1] == "| --: | --: | :-- |"
     assert lines[2] == "| 1 | 0.50 | a\\|b |" and "–" in lines[3]
     with pytest.raises(ValueError):
-        plots.markdown_table(["a", "b"], [[1]])
+        publish.markdown_table(["a", "b"], [[1]])
 
 
 @pytest.mark.parametrize("exercise_id", CHAPTER_IDS)

@@ -18,11 +18,12 @@ import pytest
 from matplotlib.figure import Figure
 
 import benor_lib as bl
-from benor_lib import figures as plots
+from benor_lib import analysis, figures, publish
+from benor_lib.apps.stepper.model import StepperSession
 from benor_lib.classroom import REGISTRY, Feedback, check
 from benor_lib.classroom import ex_algorithm as ea
 from benor_lib.classroom import ex_correctness as ec
-from benor_lib.simulation.trace import DECIDE, DELIVER
+from benor_lib.protocol.events import DECIDE, DELIVER
 
 matplotlib.use("Agg")
 
@@ -64,8 +65,8 @@ def _seed_run() -> bl.Run:
 
 
 def test_figure_markdown_is_a_myst_figure_with_the_alt_text() -> None:
-    fig = plots.space_time_figure(_seed_run(), round=1)
-    md = plots.figure_markdown(
+    fig = figures.space_time_figure(_seed_run(), round=1)
+    md = publish.figure_markdown(
         fig, alt="Round 1:\n  five   processes", caption="A caption.", name="fig-test-1"
     )
     lines = md.splitlines()
@@ -73,7 +74,7 @@ def test_figure_markdown_is_a_myst_figure_with_the_alt_text() -> None:
     assert ":alt: Round 1: five processes" in lines
     assert ":name: fig-test-1" in lines
     assert "A caption." in lines and lines[-1] == ":::"
-    full = plots.figure_markdown(fig, alt="a", caption="c", name="f", colors=None)
+    full = publish.figure_markdown(fig, alt="a", caption="c", name="f", colors=None)
     assert len(full) > len(md)  # the palette reduction makes the page smaller
 
 
@@ -87,37 +88,37 @@ def test_figure_markdown_is_a_myst_figure_with_the_alt_text() -> None:
     ],
 )
 def test_figure_markdown_refuses_bad_arguments(kwargs: dict, message: str) -> None:
-    fig, _ = plots.new_figure()
+    fig, _ = figures.new_figure()
     with pytest.raises(ValueError, match=message):
-        plots.figure_markdown(fig, **kwargs)
+        publish.figure_markdown(fig, **kwargs)
 
 
 def test_html_with_alt_labels_images_without_alt_only() -> None:
     html = '<div><img id="a"><img id="b" alt="kept"/><IMG id="c" /></div>'
-    out = plots.html_with_alt(html, 'say "hi" & go')
+    out = publish.html_with_alt(html, 'say "hi" & go')
     assert '<img id="a" alt="say &quot;hi&quot; &amp; go"' in out
     assert 'alt="kept"' in out and out.count("alt=") == 3
     assert 'aria-label="say &quot;hi&quot; &amp; go"' in out
     with pytest.raises(ValueError, match="alt"):
-        plots.html_with_alt(html, " \n ")
+        publish.html_with_alt(html, " \n ")
 
 
 def test_stepper_animation_gets_alt_text() -> None:
-    html = plots.stepper_animation_html(n=3, t=1, seed=1, dpi=30)
+    html = figures.stepper_animation_html(StepperSession(n=3, t=1, seed=1), dpi=30)
     assert re.search(r"<img(?![^>]*alt=)", html)  # the animation's frame has no alt
-    out = plots.html_with_alt(html, "Animation of round 1")
+    out = publish.html_with_alt(html, "Animation of round 1")
     assert not re.search(r"<img(?![^>]*alt=)[^>]*>", out)
 
 
 def test_through_round_stops_after_the_round() -> None:
     full = _seed_run()
-    state = plots.through_round(full, 1)
+    state = figures.through_round(full, 1)
     delivered = [e for e in state.trace if e.kind == DELIVER]
     assert delivered and delivered[-1].round == 1
     assert len(delivered) == sum(e.kind == DELIVER and e.round == 1 for e in full.trace)
     assert all(m.round != 1 for m in state.pending)
     with pytest.raises(ValueError, match="round 9"):
-        plots.through_round(full, 9)
+        figures.through_round(full, 9)
 
 
 # --- plots: the termination bound -------------------------------------------------------
@@ -125,28 +126,28 @@ def test_through_round_stops_after_the_round() -> None:
 
 def test_undecided_tail_matches_the_distribution() -> None:
     p = bl.exact_rounds(5, 1, scheduler="split")
-    tail = plots.undecided_tail(p, 12)
+    tail = analysis.undecided_tail(p, 12)
     np.testing.assert_allclose(tail, 1 - np.cumsum(p)[:12], atol=1e-12)
-    short = plots.undecided_tail(np.array([0.5, 0.25]), 4)
+    short = analysis.undecided_tail(np.array([0.5, 0.25]), 4)
     np.testing.assert_allclose(short, [0.5, 0.25, 0.25, 0.25])
 
 
 def test_exact_tail_lies_below_the_bound() -> None:
     for n, t in ((3, 1), (5, 1), (5, 2), (7, 3)):
-        tail = plots.undecided_tail(bl.exact_rounds(n, t, scheduler="split"), 60)
+        tail = analysis.undecided_tail(bl.exact_rounds(n, t, scheduler="split"), 60)
         bound = (1 - 2.0**-n) ** np.arange(60)
         assert np.all(tail <= bound + 1e-12), (n, t)
 
 
 def test_termination_bound_figure() -> None:
-    fig = plots.termination_bound_figure(((5, 1, 20), (3, 1, 30)))
+    fig = figures.termination_bound_figure(((5, 1, 20), (3, 1, 30)))
     assert isinstance(fig, Figure)
     axes = fig.axes
     assert len(axes) == 2 and all(ax.get_yscale() == "log" for ax in axes)
     exact, bound = axes[0].get_lines()[:2]
     assert np.all(exact.get_ydata() <= bound.get_ydata()[: len(exact.get_ydata())] + 1e-12)
     with pytest.raises(ValueError, match="triples"):
-        plots.termination_bound_figure(((5, 1),))
+        figures.termination_bound_figure(((5, 1),))
 
 
 # --- plots: what the lemmas are about, measured on runs -----------------------------------
@@ -155,7 +156,7 @@ def test_termination_bound_figure() -> None:
 def test_d_values_by_round_single_value_and_broken_threshold() -> None:
     for s in range(40):
         assert all(
-            len(v) == 1 for v in plots.d_values_by_round(bl.run(5, 2, "random", seed=s)).values()
+            len(v) == 1 for v in analysis.d_values_by_round(bl.run(5, 2, "random", seed=s)).values()
         )
     weak = bl.standard_rules(5, 2).with_changes(d_twice=3)
     both = [
@@ -163,26 +164,26 @@ def test_d_values_by_round_single_value_and_broken_threshold() -> None:
         for s in range(60)
         if any(
             len(v) > 1
-            for v in plots.d_values_by_round(bl.run(5, 2, "random", rules=weak, seed=s)).values()
+            for v in analysis.d_values_by_round(bl.run(5, 2, "random", rules=weak, seed=s)).values()
         )
     ]
     assert both, "a majority of what one heard lets both values have D-messages"
 
 
 def test_first_decision_pull() -> None:
-    assert plots.first_decision_pull(bl.run(5, 1, [0, 0, 1, 1, 1], seed=3, max_rounds=1)) is None
-    pull = plots.first_decision_pull(bl.run(5, 1, [0, 0, 1, 1, 1], seed=1))
+    assert analysis.first_decision_pull(bl.run(5, 1, [0, 0, 1, 1, 1], seed=3, max_rounds=1)) is None
+    pull = analysis.first_decision_pull(bl.run(5, 1, [0, 0, 1, 1, 1], seed=1))
     assert pull == {"round": 1, "value": 1, "all_hold": True, "adopters": 3, "next_round": True}
 
 
 def test_reports_before_coins() -> None:
-    coins, settled = plots.reports_before_coins(_seed_run())
+    coins, settled = analysis.reports_before_coins(_seed_run())
     assert coins == settled == 1
-    assert plots.reports_before_coins(bl.run(5, 1, [1] * 5, seed=0)) == (0, 0)
+    assert analysis.reports_before_coins(bl.run(5, 1, [1] * 5, seed=0)) == (0, 0)
 
 
 def test_safety_sweep_small() -> None:
-    rows = plots.safety_sweep(40, seed=5)
+    rows = analysis.safety_sweep(40, seed=5)
     assert [r["scheduler"] for r in rows] == ["uniform", "split", "random_order", "fifo"]
     assert sum(r["runs"] for r in rows) == 40
     assert all(r["both"] == 0 and r["violations"] == 0 for r in rows)
@@ -190,7 +191,7 @@ def test_safety_sweep_small() -> None:
     for r in rows:
         if r["scheduler"] in ("uniform", "split"):
             assert r["settled"] == r["coin_rounds"]
-    same = plots.safety_sweep(20, unanimous=True, seed=7)
+    same = analysis.safety_sweep(20, unanimous=True, seed=7)
     assert sum(r["coins"] for r in same) == 0
     assert sum(r["first_round"] for r in same) == 20
 

@@ -1,4 +1,4 @@
-"""The distribution explorer's logic, without widgets; and the rounds chapter's analyses.
+"""The distribution explorer's logic, without widgets.
 
 The explorer answers one question for one setting: how many rounds do runs of the crash
 variant take? :class:`ExplorerSettings` holds a setting and says what is wrong with a bad
@@ -30,26 +30,29 @@ is the view so far, with the runs still running counted as censored and a
 :meth:`~ExplorerView.progress_note`. :meth:`ExplorerSession.finish` makes the finished job
 current. However the work was sliced, the final view equals :func:`compute_view`'s.
 
-For the chapter: :func:`decision_split` separates the runs in which every process decides
-in the same round from those in which some process decided one round earlier,
-:func:`event_rounds` collects the same facts from the event simulator, and
-:func:`exact_by_n` and :func:`sampled_by_n` tabulate the round count as n grows.
+The rounds chapter's analyses (decision split, round statistics against n) live in
+:mod:`benor_lib.analysis.rounds`.
 """
 
 from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from benor_lib.distributions.exact import EXACT_MAX_N, exact_rounds, round_chain
-from benor_lib.distributions.sample import RoundSample, RoundSampler, chunk_sizes, sweep
-from benor_lib.protocol.rules import MAX_N, resolve_inputs
+from benor_lib.analysis.rounds import (
+    cached_exact_rounds,
+    exact_mean,
+    exact_quantile,
+    split_success_probability,
+)
+from benor_lib.distributions.exact import EXACT_MAX_N
+from benor_lib.distributions.sample import RoundSample, RoundSampler, chunk_sizes
+from benor_lib.protocol.rules import MAX_N
 from benor_lib.protocol.validate import check_choice, check_keys, check_number, check_whole
-from benor_lib.simulation.network import run
 
 __all__ = [
     "COIN_LABELS",
@@ -64,18 +67,11 @@ __all__ = [
     "WORK_WEIGHTS",
     "ExplorerSession",
     "ExplorerSettings",
-    "EventRounds",
     "ExplorerJob",
     "ExplorerView",
     "RunPlan",
     "compute_view",
-    "decision_split",
-    "event_rounds",
-    "exact_by_n",
-    "exact_quantile",
     "plan_runs",
-    "sampled_by_n",
-    "split_success_probability",
 ]
 
 N_MIN, N_MAX = 2, MAX_N
@@ -269,36 +265,12 @@ def _uncapped_rounds(mean: float) -> int:
     return max(DEFAULT_MAX_ROUNDS, math.ceil(40 * mean))
 
 
-def _mean(p: np.ndarray) -> float:
-    return float(np.arange(1, p.size + 1) @ p / p.sum())
-
-
-def exact_quantile(p: np.ndarray, q: float) -> int:
-    """Smallest r with P(round count <= r) >= q, for ``p[r-1] = P(round count = r)``."""
-    cdf = np.cumsum(p)
-    return int(min(np.searchsorted(cdf, q - 1e-12) + 1, p.size))
-
-
 def _exact(settings: ExplorerSettings) -> np.ndarray | None:
     if not settings.exact_covered:
         return None
-    return _exact_cached(
+    return cached_exact_rounds(
         settings.n, settings.t, settings.sample_inputs, settings.scheduler, settings.coin
     )
-
-
-_EXACT_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
-
-
-def _exact_cached(n: int, t: int, inputs: object, scheduler: str, coin: str) -> np.ndarray:
-    key = (n, t, inputs, scheduler, coin)
-    if key not in _EXACT_CACHE:
-        p = exact_rounds(n, t, inputs=inputs, scheduler=scheduler, coin=coin)
-        p.setflags(write=False)
-        _EXACT_CACHE[key] = p
-        while len(_EXACT_CACHE) > 64:
-            _EXACT_CACHE.popitem(last=False)
-    return _EXACT_CACHE[key]
 
 
 def _weight(settings: ExplorerSettings) -> float:
@@ -357,7 +329,7 @@ def _known_mean(settings: ExplorerSettings) -> tuple[float, str] | None:
     """The mean round count from the exact chain or the split formula (None: a trial)."""
     p = _exact(settings)
     if p is not None:
-        return _mean(p), "exact"
+        return exact_mean(p), "exact"
     formula = _split_formula_mean(settings)
     if formula is not None:
         return formula, "formula"
@@ -481,7 +453,7 @@ class ExplorerView:
     @property
     def exact_mean(self) -> float | None:
         """The exact mean round count, where the exact law is available."""
-        return None if self.exact is None else _mean(self.exact)
+        return None if self.exact is None else exact_mean(self.exact)
 
     @property
     def exact_note(self) -> str:
@@ -556,7 +528,8 @@ class ExplorerView:
         return text + "."
 
     def call(self) -> str:
-        """The :func:`~benor_lib.distributions.sample.sample_rounds` call that reproduces the sample."""
+        """The :func:`~benor_lib.distributions.sample.sample_rounds` call that reproduces the
+        sample."""
         s, plan = self.settings, self.plan
         return (
             f"sample_rounds({s.n}, {s.t}, {plan.runs:_}, inputs={s.sample_inputs!r}, "
@@ -765,142 +738,3 @@ class ExplorerSession:
             self.previous = self.current
         self.current, self.settings = view, settings
         return view
-
-
-# --- the chapter's analyses ---------------------------------------------------------
-
-
-def decision_split(
-    n: int,
-    t: int,
-    *,
-    inputs: object = "random",
-    scheduler: str = "uniform",
-    coin: str = "local",
-    rounds: int = 50,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exact P(round count = r) split in two, for r = 1..``rounds``.
-
-    ``together[r-1]``: every process decides in round r. ``lagged[r-1]``: some process
-    decided in round r - 1 and the others decide in round r (they adopt the decided value
-    in round r - 1, as the chain of :func:`~benor_lib.distributions.exact.round_chain` shows). The sum is
-    :func:`~benor_lib.distributions.exact.exact_rounds` (with ``max_rounds=rounds``).
-    """
-    chain = round_chain(n, t, scheduler=scheduler, coin=coin)
-    rounds = _whole("rounds", rounds)
-    if rounds < 1:
-        raise ValueError(f"rounds must be at least 1, got {rounds}")
-    pi = np.zeros(n + 1)
-    if isinstance(inputs, str) and inputs == "random":
-        pi = np.array([math.comb(n, k) for k in range(n + 1)], dtype=float) / 2**n
-    else:
-        pi[int(resolve_inputs(n, inputs, np.random.default_rng(0)).sum())] = 1.0
-    together = np.zeros(rounds)
-    lagged = np.zeros(rounds)
-    for r in range(rounds):
-        together[r] = pi @ chain.all_decide
-        if r + 1 < rounds:
-            lagged[r + 1] = pi @ chain.some_decide
-        pi = pi @ chain.stay
-    return together, lagged
-
-
-@dataclass(frozen=True)
-class EventRounds:
-    """Round facts of many event-simulator runs: ``rounds`` (the last decision's round),
-    ``first`` (the first decision's round) and ``violations`` (how many runs broke a
-    property; always 0 for a correct protocol)."""
-
-    rounds: np.ndarray
-    first: np.ndarray
-    violations: int
-
-    @property
-    def lagged_share(self) -> float:
-        """Share of runs in which some process decided one round before the last."""
-        return float(np.mean(self.rounds > self.first))
-
-
-def event_rounds(
-    n: int, t: int, runs: int, *, scheduler: str = "uniform", seed: int = 0
-) -> EventRounds:
-    """Run the event simulator ``runs`` times (random inputs) and collect round facts."""
-    runs = _whole("runs", runs)
-    if runs < 1:
-        raise ValueError(f"runs must be at least 1, got {runs}")
-    rng = np.random.default_rng(seed)
-    last = np.empty(runs, dtype=np.int64)
-    first = np.empty(runs, dtype=np.int64)
-    violations = 0
-    for i in range(runs):
-        result = run(n, t, "random", scheduler=scheduler, seed=int(rng.integers(2**32)))
-        if result.status != "decided":
-            raise ValueError(
-                f"event_rounds needs settings whose runs decide within {result.max_rounds} "
-                f"rounds, but run {i} (n={n}, t={t}, scheduler={scheduler!r}) ended "
-                f"{result.status!r}: choose a smaller n or the uniform scheduler"
-            )
-        violations += bool(result.violations)
-        decided = list(result.decision_rounds.values())
-        last[i], first[i] = max(decided), min(decided)
-    return EventRounds(last, first, violations)
-
-
-def exact_by_n(
-    ns: Sequence[int],
-    t_of_n: Callable[[int], int],
-    *,
-    scheduler: str = "uniform",
-    coin: str = "local",
-) -> dict[str, np.ndarray]:
-    """Exact mean, 99th percentile and P(1 round) of the round count for each n in ``ns``.
-
-    ``t_of_n`` gives t for each n, for example ``lambda n: (n - 1) // 2``. Random inputs,
-    no crashes, n <= ``EXACT_MAX_N``. Returns arrays ``n``, ``t``, ``mean``, ``p99``, ``p1``.
-    """
-    rows = []
-    for n in ns:
-        t = int(t_of_n(n))
-        p = _exact_cached(int(n), t, "random", scheduler, coin)
-        rows.append((n, t, _mean(p), exact_quantile(p, 0.99), float(p[0])))
-    return _columns(rows, ("n", "t", "mean", "p99", "p1"))
-
-
-def sampled_by_n(
-    ns: Sequence[int],
-    t_of_n: Callable[[int], int],
-    runs: int,
-    *,
-    scheduler: str = "uniform",
-    coin: str = "local",
-    seed: int = 0,
-) -> dict[str, np.ndarray]:
-    """Sampled mean, 99th percentile and censored share for each n, with :func:`sweep`.
-
-    Returns arrays ``n``, ``t``, ``mean``, ``p99``, ``censored_share``.
-    """
-    settings = [
-        {"n": int(n), "t": int(t_of_n(n)), "scheduler": scheduler, "coin": coin} for n in ns
-    ]
-    rows = sweep(settings, runs, seed=seed, exact=False)
-    table = [(r["n"], r["t"], r["mean"], r["p99"], r["censored_share"]) for r in rows]
-    return _columns(table, ("n", "t", "mean", "p99", "censored_share"))
-
-
-def split_success_probability(n: int, t: int) -> float:
-    """P(more than n/2 + t of n fair coins show the same value): 2 P(2 Bin(n, 1/2) > n + 2t).
-
-    Under the split adversary (no crashes, local coins) a round ends the run exactly when
-    this happens, and otherwise leaves every process flipping a fresh coin, so the round
-    count is geometric with this success probability (``tests/test_explorer.py`` checks it
-    against :func:`~benor_lib.distributions.exact.exact_rounds`). For n = 2t + 1 it is 2^(1-n).
-    """
-    n, t = _whole("n", n), _whole("t", t)
-    if n < 1 or t < 0:
-        raise ValueError(f"n must be at least 1 and t at least 0, got n={n}, t={t}")
-    wins = sum(math.comb(n, s) for s in range(n + 1) if 2 * s > n + 2 * t)
-    return 2 * wins / 2**n
-
-
-def _columns(rows: list[tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:
-    return {name: np.array([row[i] for row in rows]) for i, name in enumerate(names)}

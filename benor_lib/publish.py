@@ -1,0 +1,187 @@
+"""Putting figures and tables on a page: Markdown tables, MyST figure snippets with alt
+text, HTML with alt text, and embedded animations, with one PNG quantiser for all of them.
+
+Every function here takes a finished matplotlib figure, animation or HTML text; nothing
+here draws or simulates.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
+
+
+def quantize_png(png: bytes, colors: int = 64) -> bytes:
+    """``png`` reduced to a palette of ``colors`` colours (median cut): a much smaller file."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    small = image.quantize(colors=int(colors), method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    small.save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+def _quantized_html_writer(colors: int = 64) -> Any:
+    """An HTMLWriter whose PNG frames go through :func:`quantize_png`."""
+    from matplotlib.animation import HTMLWriter
+
+    class QuantizedHTMLWriter(HTMLWriter):
+        def grab_frame(self, **savefig_kwargs: Any) -> None:
+            buf = io.BytesIO()
+            self.fig.savefig(buf, format="png", dpi=self.dpi, **savefig_kwargs)
+            png = quantize_png(buf.getvalue(), colors)
+            self._saved_frames.append(base64.encodebytes(png).decode("ascii"))
+
+    return QuantizedHTMLWriter
+
+
+def animation_html(anim: Any, *, fig: Figure, interval: float, colors: int = 64) -> str:
+    """The HTML (like ``to_jshtml``) of a matplotlib animation, for a static page.
+
+    ``fig`` is the animation's figure and ``interval`` the milliseconds between frames.
+    Frames are palette PNGs (:func:`quantize_png`), played once by default; the frame slider
+    is labelled (:data:`ANIMATION_SLIDER_LABEL`) and no stylesheet loads from another host.
+    Show it with ``IPython.display.HTML``.
+    """
+    writer_class = _quantized_html_writer(colors)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        mpl.rc_context({"savefig.bbox": "standard", "animation.embed_limit": 5.0}),
+    ):
+        path = Path(tmp, "animation.html")
+        writer = writer_class(fps=1000.0 / interval, embed_frames=True, default_mode="once")
+        anim.save(str(path), writer=writer, dpi=fig.dpi)
+        return label_animation_slider(drop_remote_stylesheets(path.read_text()))
+
+
+#: Accessible name of the frame slider of an embedded animation (matplotlib's to_jshtml
+#: template labels its buttons, not its slider).
+ANIMATION_SLIDER_LABEL = "Animation frame"
+
+
+def label_animation_slider(html_text: str, label: str = ANIMATION_SLIDER_LABEL) -> str:
+    """``html_text`` (matplotlib's to_jshtml) with an ``aria-label`` on each frame slider."""
+    quoted = html.escape(label, quote=True)
+
+    def add(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if re.search(r"\baria-label(?:ledby)?\s*=", tag, flags=re.IGNORECASE):
+            return tag
+        return tag[:-1] + f' aria-label="{quoted}">'
+
+    return re.sub(r'<input\b[^>]*\bid="_anim_slider[^"]*"[^>]*>', add, html_text)
+
+
+_REMOTE_STYLESHEET = re.compile(
+    r"""<link\b[^>]*\brel=["']?stylesheet["']?[^>]*\bhref=["']?(?:https?:)?//[^>]*>\s*""",
+    re.IGNORECASE,
+)
+
+
+def drop_remote_stylesheets(html_text: str) -> str:
+    """``html_text`` without ``<link rel="stylesheet">`` tags that load from another host.
+
+    matplotlib's to_jshtml template loads Font Awesome 4 from a CDN for its buttons' icons
+    (``<i class="fa fa-play">``). The book's pages have Font Awesome already (the theme
+    ships it), as has JupyterLab, so the page needs no request to another host.
+    """
+    return _REMOTE_STYLESHEET.sub("", html_text)
+
+
+def markdown_table(headers: list[str], rows: list[list[Any]], align: str | None = None) -> str:
+    """A Markdown (MyST) table: ``headers``, then one line per row; floats to 2 decimals.
+
+    ``align`` has one letter per column: "l" (left), "r" (right) or "c" (centred); numbers
+    are right-aligned and text left-aligned by default. Display the result with
+    ``IPython.display.Markdown``.
+    """
+
+    def cell(value: Any) -> str:
+        if isinstance(value, (float, np.floating)):
+            return "–" if np.isnan(value) else f"{value:.2f}"
+        return str(value).replace("|", "\\|")
+
+    if align is None:
+        first = rows[0] if rows else []
+        align = "".join(
+            "r" if isinstance(v, (int, float, np.integer, np.floating)) else "l" for v in first
+        ) or "l" * len(headers)
+    if len(align) != len(headers) or any(len(r) != len(headers) for r in rows):
+        raise ValueError("every row and align must have one entry per header")
+    marks = {"l": ":--", "r": "--:", "c": ":-:"}
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "| " + " | ".join(marks[a] for a in align) + " |",
+    ]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def figure_markdown(
+    fig: Figure,
+    *,
+    alt: str,
+    caption: str,
+    name: str,
+    dpi: float = 100,
+    colors: int | None = 64,
+) -> str:
+    """A MyST ``figure`` directive that embeds ``fig`` as a PNG (a data URI) with ``alt`` text.
+
+    Cell metadata can only hold alt text fixed in advance; use this for a figure whose alt
+    text is computed when the book is built (such as
+    :func:`benor_lib.figures.spacetime.space_time_alt_text`). Show the result as the
+    Markdown output of a cell, ``IPython.display.Markdown(md)``. ``name`` is the label that
+    ``{numref}`` refers to; whitespace in ``alt`` is collapsed to single spaces. With
+    ``colors`` the PNG is reduced to that many colours (a much smaller page); None keeps all.
+    """
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name):
+        raise ValueError(f"name must be a label like 'fig-round-1', got {name!r}")
+    alt_text = " ".join(str(alt).split())
+    if not alt_text:
+        raise ValueError("alt must describe the figure; got an empty text")
+    caption_text = str(caption).strip()
+    if not caption_text:
+        raise ValueError("caption must not be empty")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+    png = buf.getvalue()
+    if colors is not None:
+        png = quantize_png(png, colors)
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f":::{{figure}} data:image/png;base64,{data}\n"
+        f":alt: {alt_text}\n"
+        f":name: {name}\n\n"
+        f"{caption_text}\n"
+        ":::\n"
+    )
+
+
+def html_with_alt(html_text: str, alt: str) -> str:
+    """``html_text`` with ``alt`` (and a matching ``aria-label``) on every ``<img>`` lacking alt.
+
+    :func:`stepper_animation_html` draws its frames into an ``<img>`` without alt text;
+    this gives readers of the static page who cannot see it a description of the round.
+    """
+    alt_text = " ".join(str(alt).split())
+    if not alt_text:
+        raise ValueError("alt must describe the image; got an empty text")
+    quoted = html.escape(alt_text, quote=True)
+
+    def label(match: re.Match[str]) -> str:
+        attrs = match.group(1)
+        if re.search(r"\balt\s*=", attrs, flags=re.IGNORECASE):
+            return match.group(0)
+        return f'<img{attrs} alt="{quoted}" aria-label="{quoted}">'
+
+    return re.sub(r"<img\b([^>]*?)\s*/?>", label, html_text, flags=re.IGNORECASE)
