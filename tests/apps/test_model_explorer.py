@@ -14,10 +14,10 @@ import pytest
 from matplotlib.figure import Figure
 
 import benor_lib as bl
-from benor_lib import figures as plots
+from benor_lib import figures
 from benor_lib.apps import ModelExplorer
 from benor_lib.apps.model_explorer import model as mm
-from benor_lib.apps.model_explorer import view as model_explorer
+from benor_lib.apps.model_explorer.view import model_explorer
 from benor_lib.apps.model_explorer.model import (
     ExplorerSession,
     ModelSettings,
@@ -29,7 +29,7 @@ from benor_lib.apps.model_explorer.model import (
     safe_find_violation,
 )
 from benor_lib.impossibility import Counterexample, Lasso
-from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, PROPOSE
+from benor_lib.protocol.events import ADOPT, COIN, DECIDE, PROPOSE
 
 RESULTS = ("FLP", "Ben-Or", "bound violated", "no fault to tolerate")
 
@@ -221,7 +221,7 @@ def test_key_round_and_sentences_of_a_byzantine_counterexample() -> None:
     found = bl.find_violation(6, 1, variant="byzantine", byzantine=2, seed=0)
     rnd = key_round(found.run, "counterexample", found)
     lines = key_sentences(found.run, rnd, limit=None)
-    liars = plots.byzantine_pids(found.run)
+    liars = figures.byzantine_pids(found.run)
     assert liars and any("(Byzantine) sends" in line for line in lines)
     # what a liar's own copy of the protocol "decided" is not shown
     for p in liars:
@@ -442,18 +442,18 @@ def test_a_view_without_a_run_hides_the_diagram(monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.parametrize("kind", [PROPOSE, ADOPT])
 def test_fault_figure_hides_what_liars_compute(kind: str) -> None:
     found = bl.find_violation(6, 1, variant="byzantine", byzantine=2, seed=0)
-    liars = set(plots.byzantine_pids(found.run))
-    shown = plots.without_byzantine_inner_events(found.run)
+    liars = set(figures.byzantine_pids(found.run))
+    shown = figures.without_byzantine_inner_events(found.run)
     assert not [e for e in shown.trace if e.pid in liars and e.kind == kind]
-    fig = plots.fault_space_time_figure(plots.through_round(found.run, 1), 1)
+    fig = figures.fault_space_time_figure(figures.through_round(found.run, 1), 1)
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert [label for label in labels if label.endswith("Byzantine")] == [
         f"p{p} Byzantine" for p in sorted(liars)
     ]
-    assert plots.fault_space_time_alt_text(found.run, 1).startswith("p4, p5 are Byzantine")
+    assert figures.fault_space_time_alt_text(found.run, 1).startswith("p4, p5 are Byzantine")
     # without liars the figure is the ordinary one
     r = bl.run(5, 1, "random", seed=1)
-    assert plots.without_byzantine_inner_events(r) is r
+    assert figures.without_byzantine_inner_events(r) is r
 
 
 def test_an_undecided_demonstration_is_never_titled_decided() -> None:
