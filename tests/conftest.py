@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,12 +23,32 @@ _SPHINX_PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL|SEVERE):")
 
 @dataclass(frozen=True)
 class BookBuild:
-    """The result of one ``jupyter-book build``: where the HTML is and what the log said."""
+    """The result of one ``jupyter-book build``: where the HTML is and what the log said.
+
+    The build runs every chapter once, on a fresh kernel (MyST-NB, inline mode); the
+    executed notebooks, with their outputs, are kept in ``execute_dir``. Tests about what a
+    chapter computes or prints read them instead of running the chapter again.
+    """
 
     html_dir: Path
     returncode: int
     log: str
     warnings: tuple[str, ...]
+
+    @property
+    def execute_dir(self) -> Path:
+        """``<output>/_build/jupyter_execute``: the executed notebooks, by source path."""
+        return self.html_dir.parent / "jupyter_execute"
+
+    def executed(self, source: Path | str) -> nbformat.NotebookNode:
+        """The build's executed copy of a notebook (``book/rounds.ipynb`` or its path)."""
+        relative = (
+            Path(source).resolve().relative_to(REPO) if Path(source).is_absolute() else source
+        )
+        path = self.execute_dir / Path(relative).with_suffix(".ipynb")
+        if not path.is_file():
+            pytest.fail(f"the build wrote no executed notebook {path}", pytrace=False)
+        return nbformat.read(path, as_version=4)
 
 
 def _jupyter_book_command() -> str:
@@ -79,6 +100,36 @@ def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
             message += "\n--- end of the build log ---\n" + "\n".join(build.log.splitlines()[-60:])
         pytest.fail(message, pytrace=False)
     return build
+
+
+# --- markers and groups -------------------------------------------------------------------
+
+# What makes a test slow: the markers that say it builds the book or drives a browser or
+# JupyterLab. Such tests are marked ``slow`` too, so ``pytest -m "not slow"`` skips them.
+_SLOW_MARKERS = ("book", "browser", "jupyterlab")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark slow tests ``slow``; keep the tests that share one expensive fixture together.
+
+    Every test that reads the book build is marked ``book`` and ``slow`` and put in the
+    ``xdist_group`` "book", so that under ``pytest -n 2 --dist loadgroup`` one worker builds
+    the book, once, for all of them. JupyterLab tests share the group "lab". (Runs before
+    pytest-xdist's own hook, which reads the groups.)
+    """
+    for item in items:
+        uses_build = "book_build" in getattr(item, "fixturenames", ())
+        if uses_build and item.get_closest_marker("book") is None:
+            item.add_marker(pytest.mark.book)
+        if any(item.get_closest_marker(name) for name in _SLOW_MARKERS):
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        if uses_build:
+            item.add_marker(pytest.mark.xdist_group("book"))
+        elif item.get_closest_marker("jupyterlab") is not None:
+            item.add_marker(pytest.mark.xdist_group("lab"))
 
 
 # --- browser tests (test_browser.py, test_offline.py, test_lite.py) --------------------------

@@ -1,11 +1,16 @@
 """The book's second and third faces in a real JupyterLab: every chapter, and every student
-notebook that ``python -m benor_lib.classroom export`` writes, opened and run (Run All) in
-JupyterLab 4 with jupyterlab-myst, driven by Playwright in Chromium.
+notebook that ``python -m benor_lib.classroom export`` writes, in JupyterLab 4 with
+jupyterlab-myst, driven by Playwright in Chromium.
 
-For every notebook: the rendered Markdown shows no MyST source (roles, directive fences,
-``(label)=`` lines, glue), no "Not Found" warnings, and every ``{eval}`` shows its value; no
-cell has an error or stderr output; every widget renders, with its live note. The round
-stepper answers a button press, and in "you choose" mode a chosen delivery happens.
+Every student notebook is run (Run All): the rendered Markdown shows no MyST source (roles,
+directive fences, ``(label)=`` lines, glue), no "Not Found" warnings, and every ``{eval}``
+shows its value; no cell has an error or stderr output; every widget renders, with its live
+note. The round stepper answers a button press, and in "you choose" mode a chosen delivery
+happens. This is the one execution of the student notebooks per test run.
+
+A student notebook is its chapter without the solutions, so the chapters themselves are
+opened and not run again (the book build runs them, once): their Markdown, solutions
+included, must render without MyST source or "Not Found" warnings.
 Screenshots land in tests/_screenshots/jupyterlab/. One server and one browser for the module.
 """
 
@@ -74,8 +79,27 @@ def _student_notebooks() -> list[str]:
     return [f"students/{name}.ipynb" for name in CHAPTERS]
 
 
-@pytest.mark.parametrize("path", [f"book/{c}.ipynb" for c in CHAPTERS] + _student_notebooks())
-def test_notebook_reads_like_the_book_after_run_all(lab: tuple[str, Path], page, path: str) -> None:
+@pytest.mark.parametrize("path", [f"book/{c}.ipynb" for c in CHAPTERS])
+def test_chapter_renders_its_myst_solutions_included(
+    lab: tuple[str, Path], page, path: str
+) -> None:
+    url, root = lab
+    nb = nbformat.read(root / path, as_version=4)
+    stem = path.replace("/", "-").removesuffix(".ipynb")
+    jl.open_notebook(page, url, path)
+    try:
+        seen = _rendered_view(page, nb)
+        page.screenshot(path=str(jl.LAB_SHOTS / f"{stem}-top.png"))
+        problems = _read_problems(nb, seen, evaluated=False)
+        assert not problems, "\n".join(problems)
+    finally:
+        jl.shut_down_kernels(url)
+
+
+@pytest.mark.parametrize("path", _student_notebooks())
+def test_student_notebook_reads_like_the_book_after_run_all(
+    lab: tuple[str, Path], page, path: str
+) -> None:
     url, root = lab
     nb = nbformat.read(root / path, as_version=4)
     stem = path.replace("/", "-").removesuffix(".ipynb")
@@ -135,12 +159,27 @@ def _settled_view(page, nb: nbformat.NotebookNode, timeout_s: float = 30) -> dic
     return seen
 
 
+def _rendered_view(page, nb: nbformat.NotebookNode, timeout_s: float = 30) -> dict:
+    """The opened (not run) notebook once jupyterlab-myst has rendered every markdown cell."""
+    markdown = sum(c.cell_type == "markdown" for c in nb.cells)
+    previous = -1
+    for _ in range(int(timeout_s * 2)):
+        seen = page.evaluate(jl.NOTEBOOK_PROBE)
+        rendered = sum(shown["rendered"] for shown in seen["md"])
+        if len(seen["md"]) == markdown and rendered in (markdown, previous):
+            break  # all rendered, or no more for a moment (the check then names the rest)
+        previous = rendered
+        page.wait_for_timeout(500)
+    return seen
+
+
 def _code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
-def _read_problems(nb: nbformat.NotebookNode, seen: dict) -> list[str]:
-    """Everything a reader should not see, cell by cell."""
+def _read_problems(nb: nbformat.NotebookNode, seen: dict, *, evaluated: bool = True) -> list[str]:
+    """Everything a reader should not see, cell by cell (``evaluated``: after Run All, when
+    every ``{eval}`` must show its value)."""
     problems = []
     markdown = [c for c in nb.cells if c.cell_type == "markdown"]
     assert len(seen["md"]) == len(markdown), "every markdown cell is in the DOM"
@@ -151,7 +190,7 @@ def _read_problems(nb: nbformat.NotebookNode, seen: dict) -> list[str]:
         problems += [f"{where}: {raw}" for raw in jl.raw_syntax_in(shown["text"])]
         problems += [f"{where}: {t!r}" for t in shown["titles"] if "Not Found" in t]
         unevaluated = sorted(set(eval_names(cell.source)) & set(shown["code"]))
-        if unevaluated:
+        if unevaluated and evaluated:
             problems.append(f"{where}: {{eval}} names shown instead of values: {unevaluated}")
         problems += [f"{where}: {e!r}" for e in shown["expressionErrors"]]
     return problems
