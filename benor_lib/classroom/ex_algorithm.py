@@ -2,7 +2,8 @@
 
 algorithm-1 (predict): what each process proposes in round 1 when every process hears its
 own report and the next three (n = 5, t = 1, inputs 10101).
-algorithm-2 (compute): how many D(v) a process must hear to decide when n = 7, t = 3.
+algorithm-2 (predict, with a reason): does the essay's "only one" misreading of step 3 break
+agreement with n = 5 and t = 1, or t = 2?
 algorithm-3 (adversary): which four reports each process hears in round 1, so that nobody
 sends a D-message (n = 5, t = 1, inputs 00111).
 
@@ -13,15 +14,19 @@ hears" from a student's answer, and :func:`scripted_round_one` runs round 1 with
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from itertools import combinations
 
 import numpy as np
 
-from benor_lib.classroom.core import Feedback, exact_int, register
-from benor_lib.protocol.rules import standard_rules
+from benor_lib.classroom.core import Feedback, choice, register
+from benor_lib.impossibility import Counterexample, find_violation
+from benor_lib.protocol.events import PROPOSE, REPORT
+from benor_lib.protocol.rules import Rules, standard_rules
+from benor_lib.simulation.narrate import narrate_event, value_name
 from benor_lib.simulation.network import run
+from benor_lib.simulation.result import Run
 from benor_lib.simulation.schedulers import Scripted
-from benor_lib.simulation.trace import PROPOSE, REPORT, Run, narrate_event, value_name
 
 CHAPTER = "algorithm"
 
@@ -32,8 +37,14 @@ STEP3_SECTION = "Step 3: wait for n − t proposals, then adopt, decide or flip"
 #: algorithm-1: the system, its inputs, and how far ahead of itself each process hears.
 PREDICT_N, PREDICT_T, PREDICT_INPUTS = 5, 1, (1, 0, 1, 0, 1)
 
-#: algorithm-2: the system whose decision threshold is asked for.
+#: The system whose decision threshold :func:`decide_count` gives by default.
 DECIDE_N, DECIDE_T = 7, 3
+
+#: algorithm-2: the system, the t compared, the options (indexed by "breaks at t = 1" + 2 *
+#: "breaks at t = 2") and how long the break-it search may take.
+MISREAD_N, MISREAD_T = 5, (1, 2)
+MISREAD_OPTIONS = ("neither", "only with t = 1", "only with t = 2", "both")
+MISREAD_BUDGET_S = 20.0
 
 #: algorithm-3: the system and its inputs.
 QUIET_N, QUIET_T, QUIET_INPUTS = 5, 1, (0, 0, 1, 1, 1)
@@ -217,19 +228,63 @@ def decide_count(n: int = DECIDE_N, t: int = DECIDE_T) -> int:
     return rules.decide_twice // 2 + 1
 
 
+def misread_rules(n: int = MISREAD_N, t: int = MISREAD_T[-1]) -> Rules:
+    """The essay's misreading of step 3: adopt v on exactly one D(v), not on at least one."""
+    return standard_rules(n, t).with_changes(adopt_max=1)
+
+
+def step_three_action(rules: Rules, count: int) -> str:
+    """What a process does on ``count`` D(v) among its proposals: decide, adopt or flip."""
+    if rules.decides(count):
+        return "decide"
+    return "adopt" if rules.adopts(count) else "flip"
+
+
+def misread_differs(n: int, t: int) -> bool:
+    """True when the misread rule acts differently from the published one on some count of
+    D-messages a process can hear (0 to n - t)."""
+    std, bad = standard_rules(n, t), misread_rules(n, t)
+    return any(
+        step_three_action(std, c) != step_three_action(bad, c) for c in range(std.quorum + 1)
+    )
+
+
+@cache
+def misread_counterexample(n: int = MISREAD_N, t: int = MISREAD_T[-1]) -> Counterexample | None:
+    """The agreement violation the break-it search finds for the misread rule, or None.
+
+    When the misread rule acts exactly like the published one (as for t = 1), there is
+    nothing to search: Ben-Or's theorem covers it, and the answer is None.
+    """
+    if not misread_differs(n, t):
+        return None
+    found = find_violation(
+        n, t, rules=misread_rules(n, t), kind="agreement", seed=0, budget_s=MISREAD_BUDGET_S
+    )
+    return found if found else None
+
+
+def misread_answer() -> str:
+    """algorithm-2: for which of the t in MISREAD_T the misread rule breaks agreement."""
+    broken = [t for t in MISREAD_T if misread_counterexample(MISREAD_N, t) is not None]
+    return MISREAD_OPTIONS[(1 in broken) + 2 * (2 in broken)]
+
+
 register(
     "algorithm-2",
-    exact_int(
-        decide_count,
+    choice(
+        MISREAD_OPTIONS,
+        misread_answer,
         section=STEP3_SECTION,
         hint=(
-            "A process decides v when it hears more than t D(v) messages among the n - t "
-            "proposals it waits for; the library states the threshold: "
-            f"standard_rules({DECIDE_N}, {DECIDE_T}).describe()."
+            "Compare the two rules count by count: on how many D(v) does a process decide, "
+            "and which counts are left between 'exactly one' and 'more than t'? What does a "
+            "process do with such a count under the misread rule, and what can its coin do "
+            "after somebody else decided?"
         ),
     ),
     chapter=CHAPTER,
-    kind="compute",
+    kind="predict",
     section=STEP3_SECTION,
 )
 

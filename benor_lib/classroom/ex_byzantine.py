@@ -2,15 +2,15 @@
 
 byzantine-1 (predict): with n = 5t (n = 5, t = 1) and one Byzantine process, can the
 correct processes decide 1 when every one of them starts with 0?
-byzantine-2 (compute): for t = 2, the smallest n for which a correct process is sure to
-send D(v) when every correct process holds v.
+byzantine-2 (prove, then compute): a correct process is sure to send D(v) when every correct
+process holds v iff n > 5t; the checker takes the smallest such n for t = 2.
 byzantine-3 (adversary): change one threshold of protocol B (n = 6, t = 1, one Byzantine
 process) so that the break-it search finds an agreement violation.
 """
 
 from __future__ import annotations
 
-from benor_lib.apps.model_explorer.model import safe_find_violation
+from benor_lib.analysis.breakit import safe_find_violation
 from benor_lib.classroom.core import choice, exact_int, register
 from benor_lib.classroom.ex_framing import break_it_checker
 from benor_lib.impossibility import Counterexample, NoViolation

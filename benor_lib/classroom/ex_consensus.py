@@ -1,7 +1,8 @@
 """Exercises of chapter 2, the consensus problem (``book/consensus.ipynb``).
 
 consensus-1 (predict): how many of 200 runs from inputs 00001 decide 1 when t = 1.
-consensus-2 (compute): how many processes two quorums of n - t must share (n = 9, t = 3).
+consensus-2 (prove, then compute): two quorums of n - t share at least n - 2t, and no more can be
+promised; with liars they share a correct process iff n > 3t. The checker takes n = 9, t = 3.
 consensus-3 (adversary): inputs from which the split adversary prevents a round-1 decision.
 """
 

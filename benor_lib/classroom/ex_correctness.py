@@ -2,8 +2,9 @@
 
 correctness-1 (predict): in a run where some processes decide in round R and others only
 adopt, in which round does an adopter decide?
-correctness-2 (compute): the first round r after which the split adversary keeps at most
-1% of runs undecided (n = 5, t = 1, exact).
+correctness-2 (predict, with a reason): how the first round after which the split adversary
+keeps at most 1% of runs undecided (n = 5, t = 1, exact) compares with the round the
+termination bound promises.
 correctness-3 (adversary): after a fixed phase 1 of round 1 with t + 1 D-messages, choose
 which proposals each process hears so that exactly one process decides in round 1.
 """
@@ -17,12 +18,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from benor_lib.classroom.core import Feedback, exact_int, register
+from benor_lib.classroom.core import Feedback, choice, exact_int, register
 from benor_lib.classroom.ex_algorithm import parse_hearing, round_one_proposals, scripted_round_one
 from benor_lib.distributions.exact import exact_rounds
+from benor_lib.protocol.events import ADOPT, COIN, DECIDE
 from benor_lib.protocol.rules import standard_rules
+from benor_lib.simulation.narrate import narrate_event
 from benor_lib.simulation.network import run
-from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, Run, narrate_event
+from benor_lib.simulation.result import Run
 
 CHAPTER = "correctness"
 
@@ -35,6 +38,9 @@ STAGGER_N, STAGGER_T, STAGGER_SEEDS = 5, 1, range(1000)
 
 #: correctness-2: the system, the adversary and the share of undecided runs asked about.
 TAIL_N, TAIL_T, TAIL_SCHEDULER, TAIL_SHARE = 5, 1, "split", 0.01
+
+#: correctness-2: the options, comparing the exact round with the bound's round.
+TAIL_OPTIONS = ("under a quarter of it", "between a quarter of it and all of it", "more than it")
 
 #: correctness-3: the system, its inputs, the reports each process hears in round 1 (which
 #: make exactly t + 1 processes send D(1)), and the process that alone must decide.
@@ -121,19 +127,29 @@ def bound_rounds_for_share(share: float = TAIL_SHARE, n: int = TAIL_N) -> int:
     return r
 
 
+def tail_answer() -> str:
+    """correctness-2: where the exact round lies relative to the bound's round."""
+    exact, bound = rounds_for_share(), bound_rounds_for_share()
+    if exact > bound:
+        return TAIL_OPTIONS[2]
+    return TAIL_OPTIONS[0] if 4 * exact < bound else TAIL_OPTIONS[1]
+
+
 register(
     "correctness-2",
-    exact_int(
-        rounds_for_share,
+    choice(
+        TAIL_OPTIONS,
+        tail_answer,
         section=TERMINATION_SECTION,
         hint=(
-            "p = exact_rounds(5, 1, scheduler='split') gives p[r-1] = P(the run ends in round "
-            "r); the chance of still being undecided after r rounds is 1 - p[:r].sum(). Find "
-            f"the first r where it is at most {TAIL_SHARE}."
+            "The bound is a guarantee against every adversary, so it can only be pessimistic. "
+            f"It counts a round as a success only when all {TAIL_N} coins agree. Against the "
+            f"split adversary, with t = {TAIL_T}, how many equal values among the {TAIL_N} "
+            "are already enough for everybody to see a majority?"
         ),
     ),
     chapter=CHAPTER,
-    kind="compute",
+    kind="predict",
     section=TERMINATION_SECTION,
 )
 

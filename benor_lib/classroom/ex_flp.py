@@ -1,8 +1,9 @@
 """Exercises of chapter 3, FLP (``book/flp.ipynb``).
 
 flp-1 (predict): does the split adversary keep the rule ``coin="zero"`` undecided?
-flp-2 (compute): along the staircase 00000, 00001, ..., 11111 under ``coin="zero"``, the
-first input vector from which random schedules reach both decisions.
+flp-2 (compute, then prove): along the staircase 00000, 00001, ..., 11111 under ``coin="zero"``,
+the first input vector from which random schedules reach both decisions; the proof part (the
+step before it is 0-valent) is graded by hand.
 flp-3 (adversary): a delivery strategy that keeps ``coin="zero"`` undecided for n = 3.
 """
 
@@ -15,8 +16,8 @@ import numpy as np
 
 from benor_lib.classroom.core import Feedback, choice, exact_int, register
 from benor_lib.simulation.network import run
+from benor_lib.simulation.result import Run
 from benor_lib.simulation.schedulers import Scripted
-from benor_lib.simulation.trace import Run
 
 CHAPTER = "flp"
 

@@ -2,8 +2,8 @@
 
 framing-1 (predict): which result applies to a real coin, crash faults, n = 4, t = 2 and a
 single crash?
-framing-2 (compute): how many random runs must a search try to find, with probability at
-least 99%, a bug that shows up in 1% of runs?
+framing-2 (prove, then compute): N >= ln(1/delta)/p random runs find a bug that shows up in a
+fraction p of runs with probability 1 - delta; the checker takes the exact N for p = delta = 1%.
 framing-3 (adversary): change one threshold of protocol A (n = 5, t = 1, one crash) so that
 the break-it search finds a termination violation.
 
@@ -12,7 +12,7 @@ the break-it search finds a termination violation.
 
 from __future__ import annotations
 
-from benor_lib.apps.model_explorer.model import (
+from benor_lib.analysis.breakit import (
     RESULT_LABELS,
     changed_thresholds,
     rules_from_answer,

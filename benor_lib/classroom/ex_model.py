@@ -3,8 +3,8 @@
 model-1 (predict): under the split adversary with n = 9, t = 2 (not the n = 2t + 1 the
 chapter shows), is the chance of still being undecided after 10 rounds above or below one
 half?
-model-2 (compute): the probability that n = 3, t = 1 (inputs 011) is still undecided after 4
-rounds of the split adversary.
+model-2 (prove, then compute): prove that n = 3, t = 1 (inputs 011) is still undecided after r
+rounds of the split adversary with probability (3/4)^(r-1); the checker takes r = 4.
 model-3 (adversary): five coin outcomes per round that keep the split adversary winning.
 """
 

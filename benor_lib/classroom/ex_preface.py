@@ -2,7 +2,8 @@
 before the chapters answer them.
 
 preface-1 (predict): can n=5, t=2 decide 1 from inputs 0,0,0,0,1?
-preface-2 (compute): the largest t the crash variant tolerates with n = 9.
+preface-2 (predict, with a reason): with n = 9, how the canonical experiment's mean round
+count changes when t goes from 1 to the largest t the crash variant tolerates.
 preface-3 (predict): the most common round count of the canonical experiment.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benor_lib.classroom.core import choice, exact_int, register
+from benor_lib.classroom.core import choice, register
 from benor_lib.distributions.exact import exact_rounds
 from benor_lib.protocol.rules import bound_holds
 from benor_lib.simulation.network import run
@@ -20,8 +21,11 @@ SECTION = "What you will be able to do"
 
 #: preface-1: the system and inputs, and how many seeds the library tries.
 MINORITY_N, MINORITY_T, MINORITY_INPUTS, MINORITY_SEEDS = 5, 2, (0, 0, 0, 0, 1), 400
-#: preface-2: the number of processes.
-BOUND_N = 9
+#: preface-2: the number of processes, the small t, the options and when "about the same"
+#: applies (the two means within this factor of each other).
+BOUND_N, SMALL_T = 9, 1
+GROWTH_OPTIONS = ("fewer rounds", "about the same", "more rounds")
+SAME_FACTOR = 1.25
 #: preface-3: the round counts offered.
 ROUND_OPTIONS = ("1", "2", "3 or more")
 
@@ -38,6 +42,25 @@ def minority_can_win() -> str:
 def largest_t(n: int = BOUND_N) -> int:
     """The largest t with n > 2t."""
     return max(t for t in range(n) if bound_holds(n, t, "crash"))
+
+
+def mean_rounds(n: int, t: int) -> float:
+    """The exact mean round count of the canonical scheduler, random inputs, no crashes."""
+    p = exact_rounds(n, t)
+    return float(np.arange(1, p.size + 1) @ p / p.sum())
+
+
+def growth_means(n: int = BOUND_N) -> tuple[float, float]:
+    """preface-2: the mean round counts for t = SMALL_T and for the largest t."""
+    return mean_rounds(n, SMALL_T), mean_rounds(n, largest_t(n))
+
+
+def growth_answer() -> str:
+    """preface-2: how the mean changes from t = SMALL_T to the largest t, as an option."""
+    small, large = growth_means()
+    if max(small, large) <= SAME_FACTOR * min(small, large):
+        return GROWTH_OPTIONS[1]
+    return GROWTH_OPTIONS[2] if large > small else GROWTH_OPTIONS[0]
 
 
 def most_common_round() -> str:
@@ -61,13 +84,18 @@ register(
 )
 register(
     "preface-2",
-    exact_int(
-        largest_t,
-        section="The consensus problem, 'Why fewer than half may crash'",
-        hint="The crash variant needs n > 2t: more than half of the processes must be correct.",
+    choice(
+        GROWTH_OPTIONS,
+        growth_answer,
+        section="The algorithm in four steps, 'Step 2' and 'Step 3'",
+        hint=(
+            "The largest t has n > 2t. With it, how many of the nine reports does a process "
+            "wait for, and how many of those must agree for a D-message (more than n/2)? How "
+            "likely is that from random inputs?"
+        ),
     ),
     chapter=CHAPTER,
-    kind="compute",
+    kind="predict",
     section=SECTION,
 )
 register(

@@ -201,10 +201,10 @@ def test_safety_sweep_small() -> None:
 
 WRONG = {
     "algorithm-1": [0, None, 1, None, 1],
-    "algorithm-2": 3,
+    "algorithm-2": "both",
     "algorithm-3": [[0, 2, 3, 4], [0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 4]],
     "correctness-1": 2,
-    "correctness-2": 147,
+    "correctness-2": "more than it",
     "correctness-3": [[1, 2, 3, 4], [0, 1, 2, 3], [2, 3, 4, 0], [3, 4, 0, 1], [4, 0, 1, 2]],
 }
 
