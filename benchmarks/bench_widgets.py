@@ -26,8 +26,8 @@ import sys
 import time
 from typing import Any
 
+from benor_lib.analysis.rounds import clear_exact_cache
 from benor_lib.apps import budget, distribution_explorer, round_stepper
-from benor_lib.apps.explorer import model as em
 from benor_lib.apps.model_explorer.model import PRESETS
 from benor_lib.apps.model_explorer.view import model_explorer
 
@@ -213,7 +213,7 @@ async def main(repeat: int) -> None:
 
 def run(argv: list[str]) -> None:
     repeat = int(argv[1]) if len(argv) > 1 else 3
-    em._EXACT_CACHE.clear()
+    clear_exact_cache()
     asyncio.run(main(repeat))
 
 

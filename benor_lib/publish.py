@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 import re
 import tempfile
 from pathlib import Path
@@ -185,3 +186,18 @@ def html_with_alt(html_text: str, alt: str) -> str:
         return f'<img{attrs} alt="{quoted}" aria-label="{quoted}">'
 
     return re.sub(r"<img\b([^>]*?)\s*/?>", label, html_text, flags=re.IGNORECASE)
+
+
+def duration_words(seconds: float) -> str:
+    """A measured time as words that stay true on a similar machine: "in under a tenth of
+    a second", "in under a second", "in under 3 seconds", "in about 12 seconds"."""
+    s = float(seconds)
+    if not math.isfinite(s) or s < 0:
+        raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
+    if s < 0.1:
+        return "in under a tenth of a second"
+    if s < 1:
+        return "in under a second"
+    if s < 10:
+        return f"in under {math.ceil(s)} seconds" if math.ceil(s) > 1 else "in under a second"
+    return f"in about {round(s)} seconds"

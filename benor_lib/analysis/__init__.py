@@ -10,14 +10,27 @@ One module per job:
 - :mod:`~benor_lib.analysis.rounds`: undecided shares, the exact law split by how the last
   round ended, round statistics against n (rounds chapter);
 - :mod:`~benor_lib.analysis.byzantine`: protocol B against liars of each behaviour;
-- :mod:`~benor_lib.analysis.breakit`: the break-it lab (framing chapter);
+- :mod:`~benor_lib.analysis.breakit`: the break-it lab (framing chapter), the search with a
+  fallback and a reader's broken thresholds;
+- :mod:`~benor_lib.analysis.key_rounds`: which round of a run to show, and its steps in words;
 - :mod:`~benor_lib.analysis.round_table` and :mod:`~benor_lib.analysis.after`: one round as
   a table, and the "After Ben-Or" chapter's numbers.
 
-This package re-exports the functions and result types of the first five.
+This package re-exports the functions and result types of the first six.
 """
 
-from benor_lib.analysis.breakit import BROKEN_CASES, SOUND_CASES, LabCase, LabResult, break_it_lab
+from benor_lib.analysis.breakit import (
+    BROKEN_CASES,
+    RESULT_LABELS,
+    SOUND_CASES,
+    THRESHOLD_FIELDS,
+    LabCase,
+    LabResult,
+    break_it_lab,
+    changed_thresholds,
+    rules_from_answer,
+    safe_find_violation,
+)
 from benor_lib.analysis.byzantine import (
     BEHAVIOURS,
     SURVIVAL_SCHEDULERS,
@@ -25,6 +38,7 @@ from benor_lib.analysis.byzantine import (
     SurvivalTally,
     byzantine_survival,
 )
+from benor_lib.analysis.key_rounds import key_round, key_sentences
 from benor_lib.analysis.outcomes import outcomes_by_ones, round_values
 from benor_lib.analysis.rounds import (
     EventRounds,
@@ -47,6 +61,13 @@ from benor_lib.analysis.safety import (
 )
 
 __all__ = [
+    "key_sentences",
+    "key_round",
+    "safe_find_violation",
+    "rules_from_answer",
+    "changed_thresholds",
+    "THRESHOLD_FIELDS",
+    "RESULT_LABELS",
     "BEHAVIOURS",
     "BROKEN_CASES",
     "SOUND_CASES",

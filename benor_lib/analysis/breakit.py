@@ -1,15 +1,20 @@
 """The break-it search on deliberately broken configurations, and on sound ones where it must
-find nothing: the framing chapter's lab (:func:`break_it_lab`)."""
+find nothing: the framing chapter's lab (:func:`break_it_lab`); the search with a fallback
+(:func:`safe_find_violation`) and a reader's broken thresholds (:func:`rules_from_answer`),
+which the model explorer and the exercises share."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
+import numpy as np
+
 from benor_lib.impossibility import Counterexample, NoViolation, find_violation
-from benor_lib.protocol.rules import standard_rules
+from benor_lib.protocol.rules import Rules, check_rules, standard_rules
+from benor_lib.protocol.validate import check_int
 
 
 @dataclass(frozen=True)
@@ -112,3 +117,100 @@ def break_it_lab(
         found = find_violation(seed=seed, budget_s=budget_s, **extra, **dict(case.settings))
         results.append(LabResult(case, found, time.perf_counter() - start))
     return results
+
+
+# --- the search with its fallback, and a reader's broken thresholds ----------------
+
+THRESHOLD_FIELDS = ("quorum", "d_twice", "adopt_min", "decide_twice")
+"""The fields of :class:`~benor_lib.protocol.rules.Rules` a broken variant may change."""
+
+RESULT_LABELS = {
+    "FLP": "FLP impossibility",
+    "Ben-Or": "Ben-Or's theorem",
+    "bound violated": "outside the bound",
+    "no fault to tolerate": "no fault to tolerate",
+}
+"""Words for the results of :func:`~benor_lib.impossibility.classify_model`."""
+
+
+def safe_find_violation(
+    n: int,
+    t: int,
+    **kwargs: Any,
+) -> Counterexample | NoViolation:
+    """:func:`~benor_lib.impossibility.find_violation`, falling back to the random search
+    when the exhaustive round-by-round search cannot replay a setting (it raises
+    ``ValueError`` for some Byzantine settings in which a Byzantine process's own copy of
+    the protocol would flip a coin). Arguments are checked first, so that a caller's mistake
+    is still reported as the ``ValueError`` it is.
+    """
+    try:
+        return find_violation(n, t, **kwargs)
+    except ValueError:
+        if kwargs.get("search", "auto") == "random" or not kwargs.get("byzantine"):
+            raise
+    return find_violation(n, t, **{**kwargs, "search": "random"})
+
+
+def changed_thresholds(rules: Rules) -> dict[str, tuple[int, int]]:
+    """field -> (standard value, this value) for every threshold that differs from the
+    published protocol's."""
+    std = standard_rules(rules.n, rules.t, rules.variant, allow_unsafe=True)
+    return {
+        f: (getattr(std, f), getattr(rules, f))
+        for f in THRESHOLD_FIELDS
+        if getattr(std, f) != getattr(rules, f)
+    }
+
+
+def rules_from_answer(answer: object, n: int, t: int, variant: str) -> Rules:
+    """A reader's broken thresholds as :class:`~benor_lib.protocol.rules.Rules`.
+
+    ``answer`` is a ``Rules`` object for (n, t, variant), made with
+    ``standard_rules(n, t, variant).with_changes(...)``, or a dict of the changes, such as
+    ``{"decide_twice": 2}``. Raises ``ValueError`` saying what is wrong with it.
+    """
+    base = standard_rules(n, t, variant, allow_unsafe=True)
+    example = f"standard_rules({n}, {t}, {variant!r}).with_changes(decide_twice=...)"
+    if isinstance(answer, Rules):
+        if (answer.n, answer.t, answer.variant) != (n, t, variant):
+            raise ValueError(
+                f"these rules are for the {answer.variant} variant with n={answer.n}, "
+                f"t={answer.t}; the exercise is about the {variant} variant with n={n}, t={t}: "
+                f"start from {example}"
+            )
+        rules = answer
+        for f in (x.name for x in fields(Rules)):
+            if f not in (*THRESHOLD_FIELDS, "name") and getattr(rules, f) != getattr(base, f):
+                raise ValueError(f"change only the thresholds {', '.join(THRESHOLD_FIELDS)}")
+    elif isinstance(answer, Mapping):
+        if not answer:
+            raise ValueError(
+                "the dict is empty: name the threshold to change, e.g. {'decide_twice': 2}"
+            )
+        unknown = [k for k in answer if k not in THRESHOLD_FIELDS]
+        if unknown:
+            names = ", ".join(repr(k) for k in THRESHOLD_FIELDS)
+            raise ValueError(
+                f"there is no threshold called {unknown[0]!r}; the thresholds are {names}"
+            )
+        changes = {}
+        for k, v in answer.items():
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                raise ValueError(f"{k} must be a whole number, got {v!r}")
+            changes[k] = int(v)
+        rules = base.with_changes(**changes)
+    else:
+        raise ValueError(
+            f"the answer should be Rules, made with {example}, or a dict of changes such as "
+            f"{{'decide_twice': 2}}; got {type(answer).__name__}"
+        )
+    for f in THRESHOLD_FIELDS:
+        value = getattr(rules, f)
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{f} must be a whole number, got {value!r}")
+    check_int("quorum", rules.quorum, 1, n)
+    check_int("adopt_min", rules.adopt_min, 1, n)
+    check_int("d_twice", rules.d_twice, 0, 2 * n)
+    check_int("decide_twice", rules.decide_twice, 0, 2 * n)
+    return check_rules(rules, n, t)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from benor_lib.distributions.exact import exact_rounds, round_chain
+from benor_lib.distributions.phase_type import round_distribution
 from benor_lib.distributions.sample import sweep
 from benor_lib.protocol.rules import resolve_inputs
 from benor_lib.protocol.validate import check_whole as _whole
@@ -73,6 +74,11 @@ def cached_exact_rounds(n: int, t: int, inputs: object, scheduler: str, coin: st
         while len(_EXACT_CACHE) > 64:
             _EXACT_CACHE.popitem(last=False)
     return _EXACT_CACHE[key]
+
+
+def clear_exact_cache() -> None:
+    """Forget the distributions :func:`cached_exact_rounds` remembers (for timing)."""
+    _EXACT_CACHE.clear()
 
 
 def decision_split(
@@ -162,13 +168,15 @@ def exact_by_n(
     """Exact mean, 99th percentile and P(1 round) of the round count for each n in ``ns``.
 
     ``t_of_n`` gives t for each n, for example ``lambda n: (n - 1) // 2``. Random inputs,
-    no crashes, n <= ``EXACT_MAX_N``. Returns arrays ``n``, ``t``, ``mean``, ``p99``, ``p1``.
+    no crashes, n <= ``EXACT_MAX_N``; from :func:`~benor_lib.round_distribution`, so a mean
+    of 2^63 rounds is as exact as one of 2. Returns arrays ``n``, ``t``, ``mean``, ``p99``
+    (floats: they can pass 2^63), ``p1``.
     """
     rows = []
     for n in ns:
         t = int(t_of_n(n))
-        p = cached_exact_rounds(int(n), t, "random", scheduler, coin)
-        rows.append((n, t, exact_mean(p), exact_quantile(p, 0.99), float(p[0])))
+        law = round_distribution(int(n), t, scheduler=scheduler, coin=coin)
+        rows.append((n, t, law.mean, float(law.quantile(0.99)), law.pmf(1)))
     return _columns(rows, ("n", "t", "mean", "p99", "p1"))
 
 

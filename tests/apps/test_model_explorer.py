@@ -15,21 +15,16 @@ from matplotlib.figure import Figure
 
 import benor_lib as bl
 from benor_lib import figures
+from benor_lib.analysis import breakit
+from benor_lib.analysis.breakit import changed_thresholds, rules_from_answer, safe_find_violation
+from benor_lib.analysis.key_rounds import key_round, key_sentences
 from benor_lib.apps import ModelExplorer
 from benor_lib.apps.model_explorer import model as mm
+from benor_lib.apps.model_explorer.model import ModelSession, ModelSettings, explore_model
 from benor_lib.apps.model_explorer.view import model_explorer
-from benor_lib.apps.model_explorer.model import (
-    ExplorerSession,
-    ModelSettings,
-    duration_words,
-    explore_model,
-    key_round,
-    key_sentences,
-    rules_from_answer,
-    safe_find_violation,
-)
 from benor_lib.impossibility import Counterexample, Lasso
 from benor_lib.protocol.events import ADOPT, COIN, DECIDE, PROPOSE
+from benor_lib.publish import duration_words
 
 RESULTS = ("FLP", "Ben-Or", "bound violated", "no fault to tolerate")
 
@@ -204,14 +199,14 @@ def test_explore_model_checks_its_own_arguments() -> None:
 
 
 def test_session_caches_views() -> None:
-    session = ExplorerSession(budget_s=1.0)
+    session = ModelSession(budget_s=1.0)
     s = ModelSettings(coin="local", fault_model="byzantine", n=6, t=1, faults=2)
     first = session.show(s)
     start = time.perf_counter()
     again = session.show(ModelSettings(coin="local", fault_model="byzantine", n=6, t=1, faults=2))
     assert again is first and time.perf_counter() - start < 0.05
     with pytest.raises(ValueError, match="budget_s"):
-        ExplorerSession(budget_s=-1)
+        ModelSession(budget_s=-1)
 
 
 # --- helpers shared with the chapters ---------------------------------------------------
@@ -270,7 +265,7 @@ def test_rules_from_answer_accepts_rules_and_dicts() -> None:
     std = bl.standard_rules(6, 1, "byzantine")
     assert rules_from_answer(std.with_changes(decide_twice=2), 6, 1, "byzantine").decide_twice == 2
     assert rules_from_answer({"d_twice": 5}, 6, 1, "byzantine").d_twice == 5
-    assert mm.changed_thresholds(std.with_changes(quorum=4)) == {"quorum": (5, 4)}
+    assert changed_thresholds(std.with_changes(quorum=4)) == {"quorum": (5, 4)}
 
 
 @pytest.mark.parametrize(
@@ -296,7 +291,7 @@ def test_safe_find_violation_falls_back_to_the_random_search(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls = []
-    real = mm.find_violation
+    real = breakit.find_violation
 
     def flaky(n, t, **kwargs):
         calls.append(kwargs.get("search", "auto"))
@@ -304,7 +299,7 @@ def test_safe_find_violation_falls_back_to_the_random_search(
             raise ValueError("the scripted coin has no value")
         return real(n, t, **kwargs)
 
-    monkeypatch.setattr(mm, "find_violation", flaky)
+    monkeypatch.setattr(breakit, "find_violation", flaky)
     found = safe_find_violation(6, 1, variant="byzantine", byzantine=2, seed=2, budget_s=5)
     assert calls == ["auto", "random"] and found and found.run.violations
     # a caller's own mistake (or a crash-only search) is not retried

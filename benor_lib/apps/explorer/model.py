@@ -40,6 +40,7 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -49,9 +50,12 @@ from benor_lib.analysis.rounds import (
     exact_quantile,
     split_success_probability,
 )
-from benor_lib.distributions.exact import EXACT_MAX_N
+from benor_lib.apps.choices import COIN_LABELS as ALL_COIN_LABELS
+from benor_lib.apps.choices import N_RANGES, check_app_n, check_tolerated_t, labels
+from benor_lib.apps.choices import SCHEDULER_LABELS as ALL_SCHEDULER_LABELS
+from benor_lib.distributions.exact import EXACT_MAX_N, ROUND_CAP
+from benor_lib.distributions.phase_type import RoundDistribution, round_distribution
 from benor_lib.distributions.sample import RoundSample, RoundSampler, chunk_sizes
-from benor_lib.protocol.rules import MAX_N
 from benor_lib.protocol.validate import check_choice, check_keys, check_number, check_whole
 
 __all__ = [
@@ -74,15 +78,15 @@ __all__ = [
     "plan_runs",
 ]
 
-N_MIN, N_MAX = 2, MAX_N
+N_MIN, N_MAX = N_RANGES["explorer"]
 """The range of n the explorer offers."""
 
 INPUT_MODES = ("random", "equal", "ones")
 """Inputs: fresh fair coins per run, all processes start with 1, or the last k start with 1."""
 
 INPUT_LABELS = {"random": "random", "equal": "all equal", "ones": "k ones"}
-SCHEDULER_LABELS = {"uniform": "uniform", "split": "split adversary"}
-COIN_LABELS = {"local": "local coins", "common": "common coin"}
+SCHEDULER_LABELS = labels(ALL_SCHEDULER_LABELS, ("uniform", "split"))
+COIN_LABELS = labels(ALL_COIN_LABELS, ("local", "common"))
 SCALES = ("linear", "log")
 
 RUNS_CHOICES = (1_000, 10_000, 100_000)
@@ -118,10 +122,6 @@ DEFAULT_MAX_ROUNDS = 10_000
 """Rounds after which a run is censored when the cap does not apply (or 40 x the mean)."""
 
 
-_whole = check_whole
-_pick = check_choice
-
-
 @dataclass(frozen=True)
 class ExplorerSettings:
     """One setting of the explorer; a bad setting raises ``ValueError`` saying what is allowed.
@@ -144,26 +144,17 @@ class ExplorerSettings:
     scale: str = "linear"
 
     def __post_init__(self) -> None:
-        n = _whole("n", self.n)
-        if not N_MIN <= n <= N_MAX:
-            raise ValueError(f"n must be between {N_MIN} and {N_MAX}, got {n}")
-        t = _whole("t", self.t)
-        if t < 0:
-            raise ValueError(f"t must be 0 or more, got {t}")
-        if 2 * t >= n:
-            raise ValueError(
-                f"t={t} is too large for n={n}: the crash variant needs n > 2t, "
-                f"so with n={n}, t can be at most {(n - 1) // 2}"
-            )
-        _pick("inputs", self.inputs, INPUT_MODES)
-        ones = _whole("number of ones", self.ones)
+        n = check_app_n(self.n, "explorer")
+        t = check_tolerated_t(n, self.t)
+        check_choice("inputs", self.inputs, INPUT_MODES)
+        ones = check_whole("number of ones", self.ones)
         if self.inputs == "ones" and not 0 <= ones <= n:
             raise ValueError(
                 f"the number of ones must be between 0 and n={n}, got {ones}: "
                 f"there are only {n} processes"
             )
-        _pick("scheduler", self.scheduler, tuple(SCHEDULER_LABELS))
-        crashed = _whole("crashed processes", self.crashed)
+        check_choice("scheduler", self.scheduler, tuple(SCHEDULER_LABELS))
+        crashed = check_whole("crashed processes", self.crashed)
         if crashed < 0:
             raise ValueError(f"crashed processes must be 0 or more, got {crashed}")
         if crashed > t:
@@ -172,14 +163,14 @@ class ExplorerSettings:
                 f"most t crashes (with more, every process waits forever for n - t = {n - t} "
                 "messages); raise t or crash fewer"
             )
-        _pick("coin", self.coin, tuple(COIN_LABELS))
-        runs = _whole("number of runs", self.runs)
+        check_choice("coin", self.coin, tuple(COIN_LABELS))
+        runs = check_whole("number of runs", self.runs)
         if not 1 <= runs <= MAX_RUNS:
             raise ValueError(f"the number of runs must be between 1 and {MAX_RUNS:,}, got {runs}")
-        seed = _whole("seed", self.seed)
+        seed = check_whole("seed", self.seed)
         if seed < 0:
             raise ValueError(f"seed must be a whole number, 0 or more, got {seed}")
-        _pick("scale", self.scale, SCALES)
+        check_choice("scale", self.scale, SCALES)
         for name, value in (("n", n), ("t", t), ("ones", ones), ("crashed", crashed)):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "runs", runs)
@@ -205,8 +196,9 @@ class ExplorerSettings:
 
     @property
     def exact_covered(self) -> bool:
-        """True when :func:`~benor_lib.distributions.exact.exact_rounds` covers this setting."""
-        return self.crashed == 0 and self.n <= EXACT_MAX_N
+        """True when :func:`~benor_lib.distributions.exact.exact_rounds` lists this setting's
+        rounds: no crashes, and a tail that ends (below 1e-12) within ``ROUND_CAP`` rounds."""
+        return self.crashed == 0 and self.n <= EXACT_MAX_N and not _tail_too_long(self)
 
     def label(self) -> str:
         """A short description, for legends and titles."""
@@ -263,6 +255,23 @@ def _uncapped_rounds(mean: float) -> int:
     if not math.isfinite(mean) or 40 * mean >= MAX_SAMPLE_ROUNDS:
         return MAX_SAMPLE_ROUNDS
     return max(DEFAULT_MAX_ROUNDS, math.ceil(40 * mean))
+
+
+def _law(settings: ExplorerSettings) -> RoundDistribution:
+    """The exact law of the round count of ``settings`` (no crashes), in closed form."""
+    return _cached_law(
+        settings.n, settings.t, settings.sample_inputs, settings.scheduler, settings.coin
+    )
+
+
+@lru_cache(maxsize=128)
+def _cached_law(n: int, t: int, inputs: object, scheduler: str, coin: str) -> RoundDistribution:
+    return round_distribution(n, t, inputs=inputs, scheduler=scheduler, coin=coin)
+
+
+def _tail_too_long(settings: ExplorerSettings) -> bool:
+    """True when exact_rounds' array would pass ROUND_CAP rounds (a mean like 2^14)."""
+    return _law(settings).sf(ROUND_CAP) >= 1e-12
 
 
 def _exact(settings: ExplorerSettings) -> np.ndarray | None:
@@ -327,9 +336,8 @@ def _split_formula_mean(settings: ExplorerSettings) -> float | None:
 
 def _known_mean(settings: ExplorerSettings) -> tuple[float, str] | None:
     """The mean round count from the exact chain or the split formula (None: a trial)."""
-    p = _exact(settings)
-    if p is not None:
-        return exact_mean(p), "exact"
+    if settings.crashed == 0 and settings.n <= EXACT_MAX_N:
+        return _law(settings).mean, "exact"  # exact at any size, even where no array fits
     formula = _split_formula_mean(settings)
     if formula is not None:
         return formula, "formula"
@@ -463,9 +471,10 @@ class ExplorerView:
         s = self.settings
         if s.crashed:
             return "The exact distribution is not shown: it is computed for runs without crashes."
+        law = _law(s)
         return (
-            f"The exact distribution is not shown: it is computed for n up to {EXACT_MAX_N} "
-            f"(here n={s.n})."
+            f"The exact distribution is not drawn: its rounds run past {ROUND_CAP:,} "
+            f"(exact mean {law.mean:.4g} rounds)."
         )
 
     def stats(self) -> dict[str, float | int | None]:

@@ -23,20 +23,20 @@ says that a bad schedule *exists*, not that a given scheduler finds it.
 
 :class:`ModelView` holds the answer; its :meth:`~ModelView.figure` draws the key round of
 the demonstration's run (the round of the violation, the first round of the endless
-cycle, or the deciding round). :class:`ExplorerSession` caches views, so that going back to
+cycle, or the deciding round). :class:`ModelSession` caches views, so that going back to
 a setting is instant. The widget (:mod:`benor_lib.apps.model_explorer.view`) only reads its
 controls and draws a view; the chapters use the same views for their static output.
 
-This module also holds what the two chapters' exercises and tables share:
-:func:`safe_find_violation` (the break-it search, with a fallback when its exhaustive part
-cannot replay a setting), :func:`rules_from_answer` (a reader's broken thresholds, as
-``Rules`` or as a dict of changes) and :func:`duration_words` (a measured time in words
-that stay true on another machine).
+What the chapters' exercises and tables share with it lives below the apps:
+:func:`~benor_lib.analysis.breakit.safe_find_violation` and
+:func:`~benor_lib.analysis.breakit.rules_from_answer` (the break-it search and a reader's
+broken thresholds), :func:`~benor_lib.analysis.key_rounds.key_round` and
+:func:`~benor_lib.analysis.key_rounds.key_sentences` (which round to show, in words), and
+:func:`~benor_lib.publish.duration_words` (a measured time in words).
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -44,42 +44,28 @@ from typing import Any
 
 import numpy as np
 
+from benor_lib.analysis.breakit import RESULT_LABELS, safe_find_violation
+from benor_lib.analysis.key_rounds import key_round, key_sentences
+from benor_lib.apps.choices import COIN_LABELS as ALL_COIN_LABELS
+from benor_lib.apps.choices import N_RANGES, labels
+from benor_lib.apps.choices import SCHEDULER_LABELS as ALL_SCHEDULER_LABELS
 from benor_lib.impossibility import (
-    VALENCE_MAX_N,
-    Counterexample,
     Demonstration,
-    Lasso,
-    NoViolation,
     classify_model,
     demonstrate,
-    find_violation,
     static_termination_reason,
 )
 from benor_lib.protocol.coins import DETERMINISTIC_COINS
 from benor_lib.protocol.rules import (
     VARIANTS,
-    Rules,
     check_choice,
     check_int,
-    check_rules,
     standard_rules,
 )
 from benor_lib.protocol.validate import check_budget, check_keys
-from benor_lib.simulation.checks import check_agreement, check_validity
 from benor_lib.simulation.faults import Byzantine, Crash
 from benor_lib.simulation.network import run
-from benor_lib.simulation.trace import (
-    ADOPT,
-    BYZANTINE_SEND,
-    COIN,
-    CRASH,
-    DECIDE,
-    DELIVER,
-    HALT,
-    PROPOSE,
-    Run,
-    narrate_event,
-)
+from benor_lib.simulation.result import Run
 
 __all__ = [
     "BEHAVIOUR_LABELS",
@@ -88,43 +74,25 @@ __all__ = [
     "N_MAX",
     "N_MIN",
     "PRESETS",
-    "RESULT_LABELS",
     "SCHEDULER_LABELS",
-    "THRESHOLD_FIELDS",
-    "ExplorerSession",
+    "ModelSession",
     "ModelSettings",
     "ModelView",
-    "changed_thresholds",
-    "duration_words",
     "explore_model",
-    "key_round",
-    "key_sentences",
-    "rules_from_answer",
-    "safe_find_violation",
 ]
 
-N_MIN, N_MAX = 2, VALENCE_MAX_N
+N_MIN, N_MAX = N_RANGES["model explorer"]
 """The range of n the explorer offers (FLP's endless run is searched exhaustively up to
 ``VALENCE_MAX_N``)."""
 
-COIN_LABELS = {
-    "local": "local coin",
-    "common": "common coin",
-    "keep": "rule: keep",
-    "zero": "rule: zero",
-    "pid_parity": "rule: pid parity",
-}
+COIN_LABELS = labels(ALL_COIN_LABELS, ("local", "common", "keep", "zero", "pid_parity"))
 """The coins the explorer offers: the two real ones, then the deterministic rules."""
 
 FAULT_LABELS = {"crash": "crash", "byzantine": "Byzantine"}
 
-SCHEDULER_LABELS = {
-    "adversary": "worst case",
-    "split": "split adversary",
-    "uniform": "uniform",
-    "random_order": "random order",
-    "fifo": "FIFO",
-}
+SCHEDULER_LABELS = labels(
+    ALL_SCHEDULER_LABELS, ("adversary", "split", "uniform", "random_order", "fifo")
+)
 """Who orders the messages. "adversary": whatever the result needs (the endless schedule,
 the break-it search, the split adversary); the others are the library's named schedulers."""
 
@@ -135,16 +103,6 @@ BEHAVIOUR_LABELS = {
     "silent": "silent",
 }
 """What a Byzantine process does under a named scheduler (the worst case chooses for it)."""
-
-RESULT_LABELS = {
-    "FLP": "FLP impossibility",
-    "Ben-Or": "Ben-Or's theorem",
-    "bound violated": "outside the bound",
-    "no fault to tolerate": "no fault to tolerate",
-}
-
-THRESHOLD_FIELDS = ("quorum", "d_twice", "adopt_min", "decide_twice")
-"""The fields of :class:`~benor_lib.protocol.rules.Rules` a broken variant may change."""
 
 PRESETS: dict[str, dict[str, Any]] = {
     "FLP": dict(coin="keep", fault_model="crash", n=5, t=1, faults=0, scheduler="adversary"),
@@ -329,194 +287,6 @@ def _through_round(r: Run, rnd: int) -> Run:
         return through_round(r, rnd)
     except ValueError:
         return r
-
-
-# --------------------------------------------------------------------------------------
-# Key rounds and key sentences
-# --------------------------------------------------------------------------------------
-
-
-def _violation_round(r: Run, kind: str) -> int | None:
-    """The round of the decision that completed a violation of ``kind``."""
-    byz = {p for p, d in r.faulty.items() if d.startswith("byzantine")}
-    decisions: dict[int, int] = {}
-    for e in r.trace:
-        if e.kind == DECIDE and e.pid not in byz:
-            decisions[e.pid] = int(e.value)
-            bad = check_agreement(decisions) + check_validity(r.inputs, r.correct, decisions)
-            if any(v.kind == kind for v in bad):
-                return e.round
-    return None
-
-
-def _last_round(r: Run) -> int:
-    delivered = [e.round for e in r.trace if e.kind == DELIVER]
-    return delivered[-1] if delivered else 1
-
-
-def key_round(r: Run, kind: str, detail: object = None) -> int:
-    """The round of ``r`` worth drawing for a demonstration of ``kind``.
-
-    The first round of the cycle of an endless run; the round in which an agreement or
-    validity violation is completed; the last round of a run that blocks, stays undecided
-    or reaches a configuration without a decision; the deciding round of a decided run.
-    """
-    if isinstance(detail, Lasso):
-        return len(detail.prefix) + 1
-    if isinstance(detail, Counterexample) and detail.kind in ("agreement", "validity"):
-        found = _violation_round(r, detail.kind)
-        if found is not None:
-            return found
-    if kind == "decided run" and r.status == "decided":
-        return r.rounds
-    for v in r.violations:
-        if v.kind in ("agreement", "validity"):
-            found = _violation_round(r, v.kind)
-            if found is not None:
-                return found
-    return _last_round(r)
-
-
-def _coin_sentence(e: Any, rules: Rules) -> str:
-    """A coin flip in words, saying why: no D-message at all, or too few to adopt (the
-    narration of :mod:`benor_lib.simulation.trace` says "no D-message" in both cases)."""
-    heard = ",".join("?" if v is None else f"D({v})" for v in e.heard)
-    ds = sum(1 for v in e.heard if v is not None)
-    if ds == 0:
-        why = "no D-message"
-    else:
-        why = (
-            f"{ds} D-message{'s' if ds > 1 else ''}, fewer than the {rules.adopt_min} needed "
-            "to adopt"
-        )
-    return f"p{e.pid} heard {heard}: {why}, so it flips a coin and gets x={e.value}."
-
-
-def key_sentences(r: Run, rnd: int, *, limit: int | None = 24) -> list[str]:
-    """The steps of round ``rnd`` in plain sentences: what the Byzantine processes sent,
-    what each correct process proposed and concluded, crashes and halts.
-
-    Deliveries are left out, and so is what a Byzantine process's own copy of the protocol
-    would have done: its messages are all that matter.
-    """
-    byz = {p for p, d in r.faulty.items() if d.startswith("byzantine")}
-    inner = (PROPOSE, ADOPT, COIN, DECIDE)
-    lines = []
-    for e in r.trace:
-        if e.round != rnd or e.kind not in (BYZANTINE_SEND, CRASH, HALT, *inner):
-            continue
-        if e.pid in byz and e.kind in inner:
-            continue
-        lines.append(_coin_sentence(e, r.rules) if e.kind == COIN else narrate_event(e, r.rules))
-    return lines if limit is None else lines[:limit]
-
-
-# --------------------------------------------------------------------------------------
-# Words for measured times, and the break-it search with its fallback
-# --------------------------------------------------------------------------------------
-
-
-def duration_words(seconds: float) -> str:
-    """A measured time as words that stay true on a similar machine: "in under a tenth of
-    a second", "in under a second", "in under 3 seconds", "in about 12 seconds"."""
-    s = float(seconds)
-    if not math.isfinite(s) or s < 0:
-        raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
-    if s < 0.1:
-        return "in under a tenth of a second"
-    if s < 1:
-        return "in under a second"
-    if s < 10:
-        return f"in under {math.ceil(s)} seconds" if math.ceil(s) > 1 else "in under a second"
-    return f"in about {round(s)} seconds"
-
-
-def safe_find_violation(
-    n: int,
-    t: int,
-    **kwargs: Any,
-) -> Counterexample | NoViolation:
-    """:func:`~benor_lib.impossibility.find_violation`, falling back to the random search
-    when the exhaustive round-by-round search cannot replay a setting (it raises
-    ``ValueError`` for some Byzantine settings in which a Byzantine process's own copy of
-    the protocol would flip a coin). Arguments are checked first, so that a caller's mistake
-    is still reported as the ``ValueError`` it is.
-    """
-    try:
-        return find_violation(n, t, **kwargs)
-    except ValueError:
-        if kwargs.get("search", "auto") == "random" or not kwargs.get("byzantine"):
-            raise
-    return find_violation(n, t, **{**kwargs, "search": "random"})
-
-
-# --------------------------------------------------------------------------------------
-# Reading a reader's broken thresholds
-# --------------------------------------------------------------------------------------
-
-
-def changed_thresholds(rules: Rules) -> dict[str, tuple[int, int]]:
-    """field -> (standard value, this value) for every threshold that differs from the
-    published protocol's."""
-    std = standard_rules(rules.n, rules.t, rules.variant, allow_unsafe=True)
-    return {
-        f: (getattr(std, f), getattr(rules, f))
-        for f in THRESHOLD_FIELDS
-        if getattr(std, f) != getattr(rules, f)
-    }
-
-
-def rules_from_answer(answer: object, n: int, t: int, variant: str) -> Rules:
-    """A reader's broken thresholds as :class:`~benor_lib.protocol.rules.Rules`.
-
-    ``answer`` is a ``Rules`` object for (n, t, variant), made with
-    ``standard_rules(n, t, variant).with_changes(...)``, or a dict of the changes, such as
-    ``{"decide_twice": 2}``. Raises ``ValueError`` saying what is wrong with it.
-    """
-    base = standard_rules(n, t, variant, allow_unsafe=True)
-    example = f"standard_rules({n}, {t}, {variant!r}).with_changes(decide_twice=...)"
-    if isinstance(answer, Rules):
-        if (answer.n, answer.t, answer.variant) != (n, t, variant):
-            raise ValueError(
-                f"these rules are for the {answer.variant} variant with n={answer.n}, "
-                f"t={answer.t}; the exercise is about the {variant} variant with n={n}, t={t}: "
-                f"start from {example}"
-            )
-        rules = answer
-        for f in (x.name for x in fields(Rules)):
-            if f not in (*THRESHOLD_FIELDS, "name") and getattr(rules, f) != getattr(base, f):
-                raise ValueError(f"change only the thresholds {', '.join(THRESHOLD_FIELDS)}")
-    elif isinstance(answer, Mapping):
-        if not answer:
-            raise ValueError(
-                "the dict is empty: name the threshold to change, e.g. {'decide_twice': 2}"
-            )
-        unknown = [k for k in answer if k not in THRESHOLD_FIELDS]
-        if unknown:
-            names = ", ".join(repr(k) for k in THRESHOLD_FIELDS)
-            raise ValueError(
-                f"there is no threshold called {unknown[0]!r}; the thresholds are {names}"
-            )
-        changes = {}
-        for k, v in answer.items():
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-                raise ValueError(f"{k} must be a whole number, got {v!r}")
-            changes[k] = int(v)
-        rules = base.with_changes(**changes)
-    else:
-        raise ValueError(
-            f"the answer should be Rules, made with {example}, or a dict of changes such as "
-            f"{{'decide_twice': 2}}; got {type(answer).__name__}"
-        )
-    for f in THRESHOLD_FIELDS:
-        value = getattr(rules, f)
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ValueError(f"{f} must be a whole number, got {value!r}")
-    check_int("quorum", rules.quorum, 1, n)
-    check_int("adopt_min", rules.adopt_min, 1, n)
-    check_int("d_twice", rules.d_twice, 0, 2 * n)
-    check_int("decide_twice", rules.decide_twice, 0, 2 * n)
-    return check_rules(rules, n, t)
 
 
 # --------------------------------------------------------------------------------------
@@ -772,7 +542,7 @@ def explore_model(settings: ModelSettings | None = None, *, budget_s: float = 1.
 # --------------------------------------------------------------------------------------
 
 
-class ExplorerSession:
+class ModelSession:
     """The current view and a small cache of earlier ones (so going back is instant)."""
 
     CACHE_SIZE = 32

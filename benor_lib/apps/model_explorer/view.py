@@ -32,7 +32,7 @@ from benor_lib.apps.model_explorer.model import (
     N_MIN,
     PRESETS,
     SCHEDULER_LABELS,
-    ExplorerSession,
+    ModelSession,
     ModelSettings,
     ModelView,
 )
@@ -113,7 +113,7 @@ class ModelExplorer(widgets.VBox):
         except ValueError as exc:
             settings = ModelSettings()
             first_error = f"{str(exc).rstrip('.')}; starting with the defaults instead."
-        self.session = ExplorerSession(budget_s)
+        self.session = ModelSession(budget_s)
         self.worker = Worker(self._failed)
         self.timings: list[ActionTiming] = []
         """One entry per change: when it answered, and when the demonstration was shown."""

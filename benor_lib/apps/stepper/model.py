@@ -4,7 +4,8 @@ A :class:`StepperSession` never simulates the protocol itself. With the uniform 
 the split adversary it holds one complete reference run (:func:`benor_lib.run` with the
 session's seed) and the state after ``k`` deliveries is ``reference.replay(upto=k)``. In
 "you choose" mode it keeps the deliveries the reader chose and replays them with a
-:class:`~benor_lib.simulation.schedulers.Scripted` scheduler. Moving forward or back only changes ``k``.
+:class:`~benor_lib.simulation.schedulers.Scripted` scheduler. Moving forward or back only
+changes ``k``.
 
 Moves: one delivery; one protocol step (the next delivery after which some process
 completes a step: it sends D(v) or ?, or it adopts, flips a coin or decides and starts
@@ -21,12 +22,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from benor_lib.protocol.rules import Rules, standard_rules
-from benor_lib.protocol.validate import check_int, check_keys, check_sequence, check_whole
-from benor_lib.simulation.faults import Crash
-from benor_lib.simulation.network import run
-from benor_lib.simulation.schedulers import Scripted
-from benor_lib.simulation.trace import (
+from benor_lib.apps.choices import N_RANGES, check_app_n, check_tolerated_t, labels
+from benor_lib.apps.choices import SCHEDULER_LABELS as ALL_SCHEDULER_LABELS
+from benor_lib.protocol.events import (
     ADOPT,
     COIN,
     CRASH,
@@ -37,22 +35,33 @@ from benor_lib.simulation.trace import (
     PROPOSE,
     REPORT,
     SEND,
+    Delivery,
     Event,
-    Message,
-    Run,
-    narrate_event,
 )
+from benor_lib.protocol.rules import Rules, standard_rules
+from benor_lib.protocol.validate import (
+    check_choice,
+    check_int,
+    check_keys,
+    check_sequence,
+    check_whole,
+)
+from benor_lib.simulation.faults import Crash
+from benor_lib.simulation.narrate import narrate_event
+from benor_lib.simulation.network import run
+from benor_lib.simulation.result import EndReason, Message, Run
+from benor_lib.simulation.schedulers import Scripted
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-N_MIN, N_MAX = 3, 9
+N_MIN, N_MAX = N_RANGES["stepper"]
 """The range of n the stepper offers (small enough to read every message)."""
 
 STEPPER_SCHEDULERS = ("uniform", "split", "choose")
 """The stepper's schedulers: the canonical uniform one, the split adversary, or the reader."""
 
-SCHEDULER_LABELS = {"uniform": "uniform", "split": "split adversary", "choose": "you choose"}
+SCHEDULER_LABELS = labels(ALL_SCHEDULER_LABELS, STEPPER_SCHEDULERS)
 """How the stepper names its schedulers on screen."""
 
 GRANULARITIES = ("delivery", "step", "round", "decision")
@@ -61,17 +70,8 @@ GRANULARITIES = ("delivery", "step", "round", "decision")
 STEP_EVENTS = (PROPOSE, ADOPT, COIN, DECIDE, HALT, CRASH)
 """The events a narration reports in preference to the delivery that caused them."""
 
-SCRIPT_ENDED = "the delivery script ended"
 
 Key = tuple[int, int, int, int]
-
-
-_whole = check_whole
-
-
-def max_t(n: int, variant: str = "crash") -> int:
-    """The largest t the variant allows for n: n > 2t (crash) or n > 5t (Byzantine)."""
-    return (n - 1) // 2 if variant == "crash" else (n - 1) // 5
 
 
 def default_inputs(n: int) -> tuple[int, ...]:
@@ -97,20 +97,9 @@ class StepperSettings:
     max_rounds: int = 500
 
     def __post_init__(self) -> None:
-        n = _whole("n", self.n)
-        if not N_MIN <= n <= N_MAX:
-            raise ValueError(f"n must be between {N_MIN} and {N_MAX} in the stepper, got {n}")
-        if self.variant not in ("crash", "byzantine"):
-            raise ValueError(f"variant must be 'crash' or 'byzantine', got {self.variant!r}")
-        t = _whole("t", self.t)
-        if t < 0:
-            raise ValueError(f"t must be 0 or more, got {t}")
-        if t > max_t(n, self.variant):
-            need = "n > 2t" if self.variant == "crash" else "n > 5t"
-            raise ValueError(
-                f"t={t} is too large for n={n}: the {self.variant} variant needs {need}, "
-                f"so with n={n}, t can be at most {max_t(n, self.variant)}"
-            )
+        n = check_app_n(self.n, "stepper")
+        check_choice("variant", self.variant, ("crash", "byzantine"))
+        t = check_tolerated_t(n, self.t, self.variant)
         if self.inputs is None:
             inputs = default_inputs(n)
         else:
@@ -125,7 +114,7 @@ class StepperSettings:
             options = ", ".join(repr(s) for s in STEPPER_SCHEDULERS)
             raise ValueError(f"scheduler must be one of {options}, got {self.scheduler!r}")
         listed = check_sequence("crashed", self.crashed, "process numbers (possibly empty)")
-        crashed = tuple(sorted({_whole("a crashed process", p) for p in listed}))
+        crashed = tuple(sorted({check_whole("a crashed process", p) for p in listed}))
         if len(crashed) != len(listed):
             raise ValueError("a crashed process is listed twice")
         for p in crashed:
@@ -144,7 +133,7 @@ class StepperSettings:
         seed = int(self.seed)
         if seed < 0:
             raise ValueError(f"the seed must be a whole number, 0 or more, got {seed}")
-        max_rounds = _whole("max_rounds", self.max_rounds)
+        max_rounds = check_whole("max_rounds", self.max_rounds)
         if max_rounds < 1:
             raise ValueError(f"max_rounds must be at least 1, got {max_rounds}")
         for name, value in (
@@ -231,8 +220,8 @@ class StepperSession:
 
     Pass a :class:`StepperSettings` or its fields as keywords. ``k`` is the number of
     deliveries made so far; :attr:`state` is the run after them (a partial
-    :class:`~benor_lib.simulation.trace.Run`). Every move returns plain sentences saying what happened
-    and why (also kept in ``last_message``).
+    :class:`~benor_lib.simulation.result.Run`). Every move returns plain sentences saying what
+    happened and why (also kept in ``last_message``).
     """
 
     def __init__(self, settings: StepperSettings | None = None, **changes: object) -> None:
@@ -331,7 +320,7 @@ class StepperSession:
     @property
     def finished(self) -> bool:
         """True when the run is over: everyone decided, or max_rounds was reached."""
-        return self.k == self.total and self.state.reason != SCRIPT_ENDED
+        return self.k == self.total and self.state.end_reason != EndReason.SCRIPT_ENDED
 
     @property
     def focus_round(self) -> int:
@@ -484,7 +473,7 @@ class StepperSession:
             raise ValueError("choosing messages needs the 'you choose' scheduler")
         if self.finished:
             raise ValueError(f"the run is over: {self.state.summary()}")
-        pid = _whole("pid", pid)
+        pid = check_whole("pid", pid)
         if not 0 <= pid < self.settings.n:
             raise ValueError(f"there is no process p{pid}")
         state = self.state.final[pid]
@@ -498,7 +487,7 @@ class StepperSession:
             elif isinstance(c, tuple):
                 sender = c[0] if tuple(c[1:]) == (pid, state.round, state.phase) else -1
             else:
-                sender = _whole("sender", c)
+                sender = check_whole("sender", c)
             if sender not in offered:
                 raise ValueError(f"{c!r} is not a message in flight to p{pid} for its current step")
             if sender not in senders:
@@ -594,7 +583,7 @@ class StepperSession:
             info = by_pid[e.pid]
             if e.kind == SEND and e.phase == REPORT:
                 info["report"] = e.value
-            elif e.kind == DELIVER and e.status in ("counted", "buffered"):
+            elif e.kind == DELIVER and e.delivery in (Delivery.COUNTED, Delivery.BUFFERED):
                 delivered.setdefault((e.pid, e.phase), []).append((e.sender, e.value))
             elif e.kind == PROPOSE:
                 info["proposal"] = e.value
