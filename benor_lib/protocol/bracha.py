@@ -26,14 +26,16 @@ value is possible; in round 1 step 1 any input is). A message that is not justif
 held, and checked again whenever another message is validated: a correct process's message
 always becomes valid, because the values that justified it are reliably broadcast too.
 
-What is implemented exactly as Bracha (1987) describes: the three steps and their
-thresholds, reliable broadcast with echo / ready / accept, validation against the previously
-validated messages, n > 3t. Simplifications: validation checks that *some* n - t validated
-values of the previous step justify the value (Bracha's processes check the same thing);
-it does not track the sender's own earlier values. Processes use local coins (Bracha's
-protocol, like Ben-Or's, is exponential in expectation with local coins), a tie in the
-majority step goes to 0, a decided process keeps taking part with x = its decision (the only
-decided policy), and reliable broadcast instances are never garbage-collected.
+What follows Bracha (1987, Figure 4, Protocol 2): the three steps and their thresholds
+(majority; (d, v) on more than n/2; decide on more than 2t (d, v), adopt on more than t, else
+a coin), every message reliably broadcast, only validated messages counted, n > 3t.
+Simplifications: validation asks whether *some* n - t validated values of the previous step
+lead to the value; it does not also check the value against the sender's own earlier
+values. A step-3 message without (d, v) is sent as ``?`` (Bracha's carries the sender's
+value, which no rule reads). A tie in the majority step goes to 0. Coins are local, so the
+expected number of rounds is exponential in n in the worst case, as for Ben-Or. A decided
+process keeps taking part with x = its decision (the only decided policy: halting would stop
+it echoing the others' broadcasts), and reliable-broadcast state is never discarded.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ process. A correct process:
    ``ready(v)`` (at most one ``ready`` per broadcast);
 3. accepts v once it has 2t + 1 ``ready(v)``.
 
+Bracha's own broadcast also lets a process echo on more than (n + t) / 2 echoes or t + 1
+readys; this module uses the common simplified form (echo only on the initial message),
+which keeps the properties below for n > 3t.
+
 Only the first ``echo`` and the first ``ready`` of each sender count. With n > 3t this gives
 the properties Bracha proves: if a correct origin broadcasts v every correct process accepts
 v; if one correct process accepts v, every correct process accepts v (totality); no two
