@@ -12,11 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from benor_lib.distributions.exact import exact_rounds, round_chain
+from benor_lib.distributions.exact import exact_rounds, round_parts
 from benor_lib.distributions.phase_type import round_distribution
 from benor_lib.distributions.sample import sweep
-from benor_lib.protocol.rules import resolve_inputs
-from benor_lib.protocol.validate import check_whole as _whole
+from benor_lib.protocol.validate import check_whole
 from benor_lib.simulation.network import run
 
 
@@ -98,23 +97,10 @@ def decision_split(
     shows). The sum is
     :func:`~benor_lib.distributions.exact.exact_rounds` (with ``max_rounds=rounds``).
     """
-    chain = round_chain(n, t, scheduler=scheduler, coin=coin)
-    rounds = _whole("rounds", rounds)
+    rounds = check_whole("rounds", rounds)
     if rounds < 1:
         raise ValueError(f"rounds must be at least 1, got {rounds}")
-    pi = np.zeros(n + 1)
-    if isinstance(inputs, str) and inputs == "random":
-        pi = np.array([math.comb(n, k) for k in range(n + 1)], dtype=float) / 2**n
-    else:
-        pi[int(resolve_inputs(n, inputs, np.random.default_rng(0)).sum())] = 1.0
-    together = np.zeros(rounds)
-    lagged = np.zeros(rounds)
-    for r in range(rounds):
-        together[r] = pi @ chain.all_decide
-        if r + 1 < rounds:
-            lagged[r + 1] = pi @ chain.some_decide
-        pi = pi @ chain.stay
-    return together, lagged
+    return round_parts(n, t, inputs=inputs, scheduler=scheduler, coin=coin, max_rounds=rounds)
 
 
 @dataclass(frozen=True)
@@ -137,7 +123,7 @@ def event_rounds(
     n: int, t: int, runs: int, *, scheduler: str = "uniform", seed: int = 0
 ) -> EventRounds:
     """Run the event simulator ``runs`` times (random inputs) and collect round facts."""
-    runs = _whole("runs", runs)
+    runs = check_whole("runs", runs)
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     rng = np.random.default_rng(seed)
@@ -209,7 +195,7 @@ def split_success_probability(n: int, t: int) -> float:
     count is geometric with this success probability (``tests/apps/test_explorer.py`` checks it
     against :func:`~benor_lib.distributions.exact.exact_rounds`). For n = 2t + 1 it is 2^(1-n).
     """
-    n, t = _whole("n", n), _whole("t", t)
+    n, t = check_whole("n", n), check_whole("t", t)
     if n < 1 or t < 0:
         raise ValueError(f"n must be at least 1 and t at least 0, got n={n}, t={t}")
     wins = sum(math.comb(n, s) for s in range(n + 1) if 2 * s > n + 2 * t)

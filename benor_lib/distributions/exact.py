@@ -226,7 +226,9 @@ def round_chain(n: int, t: int, *, scheduler: str = "uniform", coin: str = "loca
     return RoundChain(n, t, scheduler, coin, stay, all_decide, some_decide)
 
 
-def _initial(n: int, inputs: object) -> np.ndarray:
+def initial_law(n: int, inputs: object) -> np.ndarray:
+    """The law of the number of processes starting with 1: ``law[k] = P(k ones)``, for
+    ``inputs`` as :func:`exact_rounds` takes them."""
     if isinstance(inputs, str) and inputs == "random":
         return _binom_pmf(n, 0.5)
     x = resolve_inputs(n, inputs, np.random.default_rng(0))
@@ -271,7 +273,7 @@ def exact_rounds(
     ``p[r] = pi_r . all_decide + pi_{r-1} . some_decide`` with ``pi_r = pi_{r-1} @ stay``.
     """
     n, t = _check_common(n, t, scheduler, coin)
-    start = _initial(n, inputs)
+    start = initial_law(n, inputs)
     if max_rounds is not None:
         max_rounds = check_int("max_rounds", max_rounds, 1, 10_000_000)
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
@@ -286,34 +288,12 @@ def exact_rounds(
                 f"{dist.sf(ROUND_CAP):.3g} >= tol={tol:g} (mean {dist.mean:.3g} rounds), too "
                 "long for an array: use round_distribution, or pass max_rounds"
             )
-    stay, all_decide, some_decide = _chain_arrays(n, t, scheduler, coin)
-
-    # powers[k] = stay ** k for k < _BLOCK: one matrix product gives _BLOCK rounds at once
-    powers = np.empty((_BLOCK, n + 1, n + 1))
-    powers[0] = np.eye(n + 1)
-    for k in range(1, _BLOCK):
-        powers[k] = powers[k - 1] @ stay
-    leave_after = stay.sum(axis=1)
-
     limit = ROUND_CAP if max_rounds is None else max_rounds
-    pieces: list[np.ndarray] = []
-    pi, pending, done = start, 0.0, 0
-    while done < limit:
-        states = np.einsum("i,kij->kj", pi, powers)  # pi before rounds done+1 .. done+_BLOCK
-        finish_all = states @ all_decide
-        finish_some = states @ some_decide
-        p = finish_all + np.concatenate(([pending], finish_some[:-1]))
-        if max_rounds is None:
-            remaining = states @ leave_after + finish_some  # mass still running afterwards
-            below = np.flatnonzero(remaining < tol)
-            if below.size:
-                pieces.append(p[: below[0] + 1])
-                return np.concatenate(pieces)[:limit]
-        pieces.append(p)
-        done += _BLOCK
-        pi, pending = states[-1] @ stay, finish_some[-1]
-    result = np.concatenate(pieces)[:limit]
-    if max_rounds is None:
+    together, lagged = _forward(
+        _chain_arrays(n, t, scheduler, coin), start, limit, None if max_rounds else tol
+    )
+    result = together + lagged
+    if max_rounds is None and result.size == limit:
         warnings.warn(
             f"exact_rounds stopped at {ROUND_CAP} rounds with probability "
             f"{1 - result.sum():.3g} of longer runs left out",
@@ -321,3 +301,61 @@ def exact_rounds(
             stacklevel=2,
         )
     return result
+
+
+def round_parts(
+    n: int,
+    t: int,
+    *,
+    inputs: object = "random",
+    scheduler: str = "uniform",
+    coin: str = "local",
+    max_rounds: int = 50,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`exact_rounds` split in two, for r = 1..``max_rounds``: ``together[r-1]`` =
+    P(every process decides in round r), ``lagged[r-1]`` = P(some process decided in round
+    r - 1 and the others decide in round r). ``together + lagged`` is ``exact_rounds(...,
+    max_rounds=max_rounds)``."""
+    n, t = _check_common(n, t, scheduler, coin)
+    start = initial_law(n, inputs)
+    max_rounds = check_int("max_rounds", max_rounds, 1, 10_000_000)
+    return _forward(_chain_arrays(n, t, scheduler, coin), start, max_rounds, None)
+
+
+def _forward(
+    chain: tuple[np.ndarray, np.ndarray, np.ndarray],
+    start: np.ndarray,
+    limit: int,
+    tol: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The chain's forward pass from ``start``: (together, lagged) for rounds 1..``limit``
+    (see :func:`round_parts`), or fewer when ``tol`` is given and the probability of a
+    longer run drops below it."""
+    stay, all_decide, some_decide = chain
+    n1 = stay.shape[0]
+    # powers[k] = stay ** k for k < _BLOCK: one matrix product gives _BLOCK rounds at once
+    powers = np.empty((_BLOCK, n1, n1))
+    powers[0] = np.eye(n1)
+    for k in range(1, _BLOCK):
+        powers[k] = powers[k - 1] @ stay
+    leave_after = stay.sum(axis=1)
+    alls: list[np.ndarray] = []
+    somes: list[np.ndarray] = []
+    pi, pending, done = start, 0.0, 0
+    while done < limit:
+        states = np.einsum("i,kij->kj", pi, powers)  # pi before rounds done+1 .. done+_BLOCK
+        finish_all = states @ all_decide
+        finish_some = states @ some_decide
+        lag = np.concatenate(([pending], finish_some[:-1]))
+        if tol is not None:
+            remaining = states @ leave_after + finish_some  # mass still running afterwards
+            below = np.flatnonzero(remaining < tol)
+            if below.size:
+                alls.append(finish_all[: below[0] + 1])
+                somes.append(lag[: below[0] + 1])
+                break
+        alls.append(finish_all)
+        somes.append(lag)
+        done += _BLOCK
+        pi, pending = states[-1] @ stay, finish_some[-1]
+    return np.concatenate(alls)[:limit], np.concatenate(somes)[:limit]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benor_lib.distributions.exact import _chain_arrays, _check_common, _initial
+from benor_lib.distributions.exact import _chain_arrays, _check_common, initial_law
 from benor_lib.protocol.validate import check_int, check_number
 
 HEAD_MAX = 100_000
@@ -167,7 +167,7 @@ def round_distribution(
     """
     n, t = _check_common(n, t, scheduler, coin)
     transient, exit_ = _phase_type(n, t, scheduler, coin)
-    alpha = np.append(_initial(n, inputs), 0.0)
+    alpha = np.append(initial_law(n, inputs), 0.0)
 
     # Walk forward with the state distribution given that the run is still going on.
     head: list[float] = []

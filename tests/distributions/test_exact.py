@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from benor_lib.distributions.exact import exact_rounds, round_chain
+from benor_lib.distributions.exact import exact_rounds, round_chain, round_parts
 
 
 def geometric(n: int, length: int) -> np.ndarray:
@@ -240,3 +240,15 @@ def test_bad_arguments(kwargs, words):
         exact_rounds(**kwargs)
     for word in words:
         assert word in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "n, t, kwargs",
+    [(5, 1, {}), (5, 2, {"scheduler": "split"}), (7, 3, {"coin": "common"}), (4, 1, {"inputs": 2})],
+)
+def test_round_parts_add_up_to_exact_rounds(n, t, kwargs) -> None:
+    together, lagged = round_parts(n, t, max_rounds=40, **kwargs)
+    assert together.shape == lagged.shape == (40,) and lagged[0] == 0
+    assert np.allclose(together + lagged, exact_rounds(n, t, max_rounds=40, **kwargs), atol=1e-15)
+    # the split adversary lets nobody decide early (all decide together); the others do
+    assert (lagged.sum() == 0) == (kwargs.get("scheduler") == "split")
