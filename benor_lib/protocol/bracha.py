@@ -174,6 +174,9 @@ def previous_step(rnd: int, step: int) -> tuple[int, int]:
     return rnd, step - 1
 
 
+_STATUS = {"counted": Delivery.COUNTED, "duplicate": Delivery.DUPLICATE}
+
+
 # --- one process ----------------------------------------------------------------------------
 
 
@@ -220,10 +223,8 @@ class BrachaProcess:
         self, sender: int, kind: int, origin: int, rnd: int, step: int, value: int | None
     ) -> BrachaOutcome:
         """Take one message in; return its status, the messages it causes and the events."""
-        status, rb_sends, accepted = self.rb.receive(
-            sender, RBKind(kind), origin, (rnd, step), value
-        )
-        sends = [BrachaSend(s.kind, origin, rnd, Step(step), s.value) for s in rb_sends]
+        status, rb_sends, accepted = self.rb.receive(sender, kind, origin, (rnd, step), value)
+        sends = [BrachaSend(s.kind, origin, rnd, step, s.value) for s in rb_sends]
         events: list[Event] = []
         if accepted is not None:
             (v,) = accepted
@@ -231,7 +232,7 @@ class BrachaProcess:
             self.held.setdefault((rnd, step), {})[origin] = v
             self._validate(events)
             self._advance(sends, events)
-        return BrachaOutcome(Delivery(status), sends, events)
+        return BrachaOutcome(_STATUS[status], sends, events)
 
     def _validate(self, events: list[Event]) -> None:
         """Move held messages that are now justified to the validated ones, until none moves."""

@@ -111,7 +111,7 @@ class RBSend(NamedTuple):
 class RBInstance:
     """One process's state for one broadcast (one origin and one tag)."""
 
-    __slots__ = ("echoed", "readied", "accepted", "echoes", "readys")
+    __slots__ = ("echoed", "readied", "accepted", "echoes", "readys", "tally")
 
     def __init__(self) -> None:
         self.echoed = False
@@ -119,6 +119,7 @@ class RBInstance:
         self.accepted: tuple[object] | None = None  # (value,) once accepted (the value may be None)
         self.echoes: dict[int, object] = {}  # sender -> value of its first echo
         self.readys: dict[int, object] = {}  # sender -> value of its first ready
+        self.tally: dict[tuple[int, object], int] = {}  # (kind, value) -> how many senders
 
 
 class ReliableBroadcast:
@@ -167,7 +168,8 @@ class ReliableBroadcast:
         if sender in box:
             return "duplicate", sends, None
         box[sender] = value
-        count = sum(1 for v in box.values() if v == value)
+        tkey = (kind, value)
+        count = inst.tally[tkey] = inst.tally.get(tkey, 0) + 1
         if not inst.readied:
             ready = th.ready_on_echoes(count) if kind == RBKind.ECHO else th.ready_on_readys(count)
             if ready:
