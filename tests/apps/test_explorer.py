@@ -156,7 +156,7 @@ def test_split_adversary_is_geometric_with_the_formula(n):
 
 
 def test_formula_mean_matches_the_exact_chain_for_every_input_and_coin():
-    from benor_lib.apps.explorer.model import _split_formula_mean
+    from benor_lib.apps.explorer.plan import _split_formula_mean
 
     for n, t in [(5, 1), (5, 2), (8, 3), (9, 2)]:
         for coin in ("local", "common"):

@@ -40,23 +40,41 @@ import math
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
 
 import numpy as np
 
 from benor_lib.analysis.rounds import (
-    cached_exact_rounds,
     exact_mean,
     exact_quantile,
-    split_success_probability,
 )
-from benor_lib.apps.choices import COIN_LABELS as ALL_COIN_LABELS
-from benor_lib.apps.choices import N_RANGES, check_app_n, check_tolerated_t, labels
-from benor_lib.apps.choices import SCHEDULER_LABELS as ALL_SCHEDULER_LABELS
-from benor_lib.distributions.exact import EXACT_MAX_N, ROUND_CAP
-from benor_lib.distributions.phase_type import RoundDistribution, round_distribution
-from benor_lib.distributions.sample import RoundSample, RoundSampler, chunk_sizes
-from benor_lib.protocol.validate import check_choice, check_keys, check_number, check_whole
+from benor_lib.apps.explorer.plan import (
+    RunPlan,
+    capped_plan,
+    exact_array,
+    known_mean,
+    pilot_mean,
+    pilot_sampler,
+    plan_runs,
+)
+from benor_lib.apps.explorer.settings import (
+    COIN_LABELS,
+    INPUT_LABELS,
+    INPUT_MODES,
+    MAX_WORK_BUDGET,
+    MIN_RUNS,
+    N_MAX,
+    N_MIN,
+    PILOT_RUNS,
+    RUNS_CHOICES,
+    SCHEDULER_LABELS,
+    WORK_BUDGET,
+    WORK_WEIGHTS,
+    ExplorerSettings,
+    exact_law,
+)
+from benor_lib.distributions.exact import ROUND_CAP
+from benor_lib.distributions.sample import RoundSample, RoundSampler
+from benor_lib.protocol.validate import check_keys, check_number
 
 __all__ = [
     "COIN_LABELS",
@@ -77,322 +95,6 @@ __all__ = [
     "compute_view",
     "plan_runs",
 ]
-
-N_MIN, N_MAX = N_RANGES["explorer"]
-"""The range of n the explorer offers."""
-
-INPUT_MODES = ("random", "equal", "ones")
-"""Inputs: fresh fair coins per run, all processes start with 1, or the last k start with 1."""
-
-INPUT_LABELS = {"random": "random", "equal": "all equal", "ones": "k ones"}
-SCHEDULER_LABELS = labels(ALL_SCHEDULER_LABELS, ("uniform", "split"))
-COIN_LABELS = labels(ALL_COIN_LABELS, ("local", "common"))
-SCALES = ("linear", "log")
-
-RUNS_CHOICES = (1_000, 10_000, 100_000)
-"""The numbers of runs the explorer's menu offers (any number from 1 is accepted)."""
-
-MAX_RUNS = 1_000_000
-
-WORK_WEIGHTS = {"uniform": 20, "split": 1}
-"""Relative cost of one simulated process-round under each scheduler (measured)."""
-
-WORK_BUDGET = 30_000_000
-"""Expected weighted process-rounds one update may cost (about half a second)."""
-
-MAX_WORK_BUDGET = 1e11
-"""The largest work budget accepted (about half an hour of sampling)."""
-
-MIN_RUNS = 1_000
-"""The cap reduces the number of runs down to this before it cuts runs short."""
-
-PILOT_RUNS = 100
-"""Runs of the trial sample that estimates the mean where no exact value is available."""
-
-PILOT_SHARE = 0.1
-"""Share of the budget the trial sample may use."""
-
-ITERATION_WORK = 1_000
-"""Fixed work of one simulated round of one block of runs, in the same units."""
-
-MAX_SAMPLE_ROUNDS = 2**31 - 1
-"""The largest max_rounds :func:`~benor_lib.distributions.sample.sample_rounds` accepts."""
-
-DEFAULT_MAX_ROUNDS = 10_000
-"""Rounds after which a run is censored when the cap does not apply (or 40 x the mean)."""
-
-
-@dataclass(frozen=True)
-class ExplorerSettings:
-    """One setting of the explorer; a bad setting raises ``ValueError`` saying what is allowed.
-
-    ``inputs``: ``"random"`` (fair coins, fresh for every run), ``"equal"`` (every process
-    starts with 1) or ``"ones"`` (the last ``ones`` processes start with 1, the others with
-    0). ``crashed`` processes (the last ones) crash before they start; at most t.
-    ``scale`` only changes how the histogram is drawn.
-    """
-
-    n: int = 5
-    t: int = 1
-    inputs: str = "random"
-    ones: int = 0
-    scheduler: str = "uniform"
-    crashed: int = 0
-    coin: str = "local"
-    runs: int = 10_000
-    seed: int = 1
-    scale: str = "linear"
-
-    def __post_init__(self) -> None:
-        n = check_app_n(self.n, "explorer")
-        t = check_tolerated_t(n, self.t)
-        check_choice("inputs", self.inputs, INPUT_MODES)
-        ones = check_whole("number of ones", self.ones)
-        if self.inputs == "ones" and not 0 <= ones <= n:
-            raise ValueError(
-                f"the number of ones must be between 0 and n={n}, got {ones}: "
-                f"there are only {n} processes"
-            )
-        check_choice("scheduler", self.scheduler, tuple(SCHEDULER_LABELS))
-        crashed = check_whole("crashed processes", self.crashed)
-        if crashed < 0:
-            raise ValueError(f"crashed processes must be 0 or more, got {crashed}")
-        if crashed > t:
-            raise ValueError(
-                f"{crashed} crashed processes are more than t={t}: the protocol tolerates at "
-                f"most t crashes (with more, every process waits forever for n - t = {n - t} "
-                "messages); raise t or crash fewer"
-            )
-        check_choice("coin", self.coin, tuple(COIN_LABELS))
-        runs = check_whole("number of runs", self.runs)
-        if not 1 <= runs <= MAX_RUNS:
-            raise ValueError(f"the number of runs must be between 1 and {MAX_RUNS:,}, got {runs}")
-        seed = check_whole("seed", self.seed)
-        if seed < 0:
-            raise ValueError(f"seed must be a whole number, 0 or more, got {seed}")
-        check_choice("scale", self.scale, SCALES)
-        for name, value in (("n", n), ("t", t), ("ones", ones), ("crashed", crashed)):
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "runs", runs)
-        object.__setattr__(self, "seed", seed)
-
-    @property
-    def live(self) -> int:
-        """Processes that take part (n minus the crashed ones)."""
-        return self.n - self.crashed
-
-    @property
-    def sample_inputs(self) -> object:
-        """The ``inputs`` argument of :func:`~benor_lib.distributions.sample.sample_rounds`."""
-        if self.inputs == "random":
-            return "random"
-        return self.n if self.inputs == "equal" else self.ones
-
-    @property
-    def sampling_key(self) -> ExplorerSettings:
-        """These settings with the drawing-only fields set to their defaults (a cache key)."""
-        ones = self.ones if self.inputs == "ones" else 0
-        return replace(self, scale="linear", ones=ones)
-
-    @property
-    def exact_covered(self) -> bool:
-        """True when :func:`~benor_lib.distributions.exact.exact_rounds` lists this setting's
-        rounds: no crashes, and a tail that ends (below 1e-12) within ``ROUND_CAP`` rounds."""
-        return self.crashed == 0 and self.n <= EXACT_MAX_N and not _tail_too_long(self)
-
-    def label(self) -> str:
-        """A short description, for legends and titles."""
-        if self.inputs == "random":
-            inputs = "random inputs"
-        elif self.inputs == "equal":
-            inputs = "equal inputs"
-        else:
-            inputs = f"{self.ones} ones"
-        parts = [f"n={self.n}, t={self.t}", SCHEDULER_LABELS[self.scheduler]]
-        if self.crashed:
-            parts.append(f"{self.crashed} crashed")
-        parts += [COIN_LABELS[self.coin], inputs]
-        return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """How many runs to sample and when to stop a run, after the cap rule.
-
-    ``expected_rounds`` is the mean round count the rule assumed (``inf`` when the trial
-    sample had no finished run) and ``estimate`` where it came from: ``"exact"`` (the
-    Markov chain), ``"formula"`` (the split adversary's geometric law, see
-    :func:`split_success_probability`) or ``"trial"`` (a small sample). ``work`` is the
-    expected weighted work of the plan.
-    """
-
-    requested_runs: int
-    runs: int
-    max_rounds: int
-    expected_rounds: float
-    estimate: str
-    work: float
-    budget: float
-
-    @property
-    def capped_runs(self) -> bool:
-        """True when the cap reduced the number of runs."""
-        return self.runs < self.requested_runs
-
-    @property
-    def capped_rounds(self) -> bool:
-        """True when the cap stops runs early (they may be censored)."""
-        return self.max_rounds < _uncapped_rounds(self.expected_rounds)
-
-    @property
-    def capped(self) -> bool:
-        """True when the cap changed anything."""
-        return self.capped_runs or self.capped_rounds
-
-
-def _uncapped_rounds(mean: float) -> int:
-    """40 x the mean, at least DEFAULT_MAX_ROUNDS and at most what sample_rounds accepts."""
-    if not math.isfinite(mean) or 40 * mean >= MAX_SAMPLE_ROUNDS:
-        return MAX_SAMPLE_ROUNDS
-    return max(DEFAULT_MAX_ROUNDS, math.ceil(40 * mean))
-
-
-def _law(settings: ExplorerSettings) -> RoundDistribution:
-    """The exact law of the round count of ``settings`` (no crashes), in closed form."""
-    return _cached_law(
-        settings.n, settings.t, settings.sample_inputs, settings.scheduler, settings.coin
-    )
-
-
-@lru_cache(maxsize=128)
-def _cached_law(n: int, t: int, inputs: object, scheduler: str, coin: str) -> RoundDistribution:
-    return round_distribution(n, t, inputs=inputs, scheduler=scheduler, coin=coin)
-
-
-def _tail_too_long(settings: ExplorerSettings) -> bool:
-    """True when exact_rounds' array would pass ROUND_CAP rounds (a mean like 2^14)."""
-    return _law(settings).sf(ROUND_CAP) >= 1e-12
-
-
-def _exact(settings: ExplorerSettings) -> np.ndarray | None:
-    if not settings.exact_covered:
-        return None
-    return cached_exact_rounds(
-        settings.n, settings.t, settings.sample_inputs, settings.scheduler, settings.coin
-    )
-
-
-def _weight(settings: ExplorerSettings) -> float:
-    return float(settings.live * WORK_WEIGHTS[settings.scheduler])
-
-
-def _work(settings: ExplorerSettings, mean: float, runs: int, max_rounds: int) -> float:
-    """Expected weighted work of sampling ``runs`` runs cut off at ``max_rounds`` rounds.
-
-    Process-rounds (``runs x live x mean``, weighted by the scheduler) plus a fixed cost per
-    simulated round of each block of runs, which lasts as long as its slowest run (about
-    ``mean x (1 + ln(block size))`` rounds for the geometric-like laws here).
-    """
-    weight = _weight(settings)
-    total = 0.0
-    for size in chunk_sizes(runs, settings.live):
-        longest = min(float(max_rounds), mean * (1.0 + math.log(size)))
-        total += size * weight * min(mean, max_rounds) + ITERATION_WORK * longest
-    return total
-
-
-def _largest(low: int, high: int, fits) -> int | None:
-    """The largest k in [low, high] with fits(k) (fits is monotone decreasing), or None."""
-    if low > high or not fits(low):
-        return None
-    while low < high:
-        mid = (low + high + 1) // 2
-        if fits(mid):
-            low = mid
-        else:
-            high = mid - 1
-    return low
-
-
-def _split_formula_mean(settings: ExplorerSettings) -> float | None:
-    """The mean round count under the split adversary without crashes, from
-    :func:`split_success_probability` (None for other settings).
-
-    A round succeeds with probability q when the processes hold fresh fair coins; a failed
-    round leaves nobody with a D-message, so every process flips again (local coins: a
-    geometric number of rounds) or takes the same common bit (the next round succeeds).
-    """
-    if settings.scheduler != "split" or settings.crashed:
-        return None
-    n, t = settings.n, settings.t
-    q = split_success_probability(n, t)
-    if settings.inputs == "random":
-        return 1 / q if settings.coin == "local" else 2 - q
-    ones = settings.n if settings.inputs == "equal" else settings.ones
-    if 2 * max(ones, n - ones) > n + 2 * t:
-        return 1.0
-    return 1 + 1 / q if settings.coin == "local" else 2.0
-
-
-def _known_mean(settings: ExplorerSettings) -> tuple[float, str] | None:
-    """The mean round count from the exact chain or the split formula (None: a trial)."""
-    if settings.crashed == 0 and settings.n <= EXACT_MAX_N:
-        return _law(settings).mean, "exact"  # exact at any size, even where no array fits
-    formula = _split_formula_mean(settings)
-    if formula is not None:
-        return formula, "formula"
-    return None
-
-
-def _pilot_sampler(settings: ExplorerSettings, budget: float) -> RoundSampler:
-    """The trial sample that estimates the mean where no exact value is known."""
-    per_round = PILOT_RUNS * _weight(settings) + ITERATION_WORK
-    pilot_rounds = max(1, int(budget * PILOT_SHARE // per_round))
-    return RoundSampler(
-        settings.n,
-        settings.t,
-        PILOT_RUNS,
-        inputs=settings.sample_inputs,
-        scheduler=settings.scheduler,
-        faults=settings.crashed,
-        coin=settings.coin,
-        seed=np.random.default_rng([settings.seed, 1]),
-        max_rounds=pilot_rounds,
-    )
-
-
-def _pilot_mean(pilot: RoundSample) -> float:
-    finished = int((~pilot.censored).sum())
-    # the mean of a geometric-like law from censored data: rounds seen / runs finished
-    return float(pilot.rounds.sum()) / finished if finished else math.inf
-
-
-def _capped_plan(settings: ExplorerSettings, budget: float, mean: float, estimate: str) -> RunPlan:
-    runs = settings.runs
-    max_rounds = _uncapped_rounds(mean)
-    if _work(settings, mean, runs, max_rounds) > budget:
-        fewer = _largest(
-            min(runs, MIN_RUNS), runs, lambda k: _work(settings, mean, k, max_rounds) <= budget
-        )
-        if fewer is not None and math.isfinite(mean):
-            runs = fewer
-        else:
-            runs = min(runs, MIN_RUNS)
-            shorter = _largest(1, max_rounds, lambda m: _work(settings, mean, runs, m) <= budget)
-            max_rounds = shorter or 1
-    work = _work(settings, mean, runs, max_rounds)
-    return RunPlan(settings.runs, runs, max_rounds, mean, estimate, work, float(budget))
-
-
-def plan_runs(settings: ExplorerSettings, budget: float = WORK_BUDGET) -> RunPlan:
-    """Apply the cap rule (see the module docstring) to ``settings``."""
-    budget = check_number("budget", budget, high=MAX_WORK_BUDGET, positive=True)
-    known = _known_mean(settings)
-    if known is None:
-        pilot = _pilot_sampler(settings, budget)
-        pilot.advance()
-        known = _pilot_mean(pilot.result()), "trial"
-    return _capped_plan(settings, budget, *known)
 
 
 @dataclass(frozen=True, eq=False)
@@ -471,9 +173,9 @@ class ExplorerView:
         s = self.settings
         if s.crashed:
             return "The exact distribution is not shown: it is computed for runs without crashes."
-        law = _law(s)
+        law = exact_law(s)
         return (
-            f"The exact distribution is not drawn: its rounds run past {ROUND_CAP:,} "
+            f"The exact distribution is not shown: its rounds run past {ROUND_CAP:,} "
             f"(exact mean {law.mean:.4g} rounds)."
         )
 
@@ -590,9 +292,9 @@ class ExplorerJob:
         self.shown = settings
         """The settings the views carry (the sampling ones, or the same with another scale)."""
         self.budget = check_number("budget", budget, high=MAX_WORK_BUDGET, positive=True)
-        self.exact = _exact(settings)
-        known = _known_mean(settings)
-        self._pilot = _pilot_sampler(settings, self.budget) if known is None else None
+        self.exact = exact_array(settings)
+        known = known_mean(settings)
+        self._pilot = pilot_sampler(settings, self.budget) if known is None else None
         self.plan: RunPlan | None = None
         self._sampler: RoundSampler | None = None
         if known is not None:
@@ -600,7 +302,7 @@ class ExplorerJob:
 
     def _start(self, mean: float, estimate: str) -> None:
         s = self.settings
-        self.plan = plan = _capped_plan(s, self.budget, mean, estimate)
+        self.plan = plan = capped_plan(s, self.budget, mean, estimate)
         self._sampler = RoundSampler(
             s.n,
             s.t,
@@ -629,7 +331,7 @@ class ExplorerJob:
             assert self._pilot is not None
             if not self._pilot.advance(over):
                 return False
-            self._start(_pilot_mean(self._pilot.result()), "trial")
+            self._start(pilot_mean(self._pilot.result()), "trial")
             if over is not None and over():
                 return False
         assert self._sampler is not None

@@ -11,6 +11,10 @@ Moves: one delivery; one protocol step (the next delivery after which some proce
 completes a step: it sends D(v) or ?, or it adopts, flips a coin or decides and starts
 the next round); one round (until every live process has finished the round the slowest
 one is in); to the decision; back (undo the last move); reset.
+
+This module is longer than the house limit of about 600 lines for a reason: it is one class,
+:class:`StepperSession`, whose moves, narration and table rows all read the same timeline
+and state cache; split apart, each piece would need the others' internals.
 """
 
 from __future__ import annotations
