@@ -7,7 +7,8 @@ One module per job:
 - :mod:`~benor_lib.figures.spacetime`: the space-time diagram of a round, and its animation;
 - :mod:`~benor_lib.figures.outcomes`: values round by round, outcome tallies;
 - :mod:`~benor_lib.figures.rounds`: round counts (undecided curves, histograms, against n);
-- :mod:`~benor_lib.figures.byzantine`: a round with its Byzantine processes marked.
+- :mod:`~benor_lib.figures.byzantine`: a round with its Byzantine processes marked;
+- :mod:`~benor_lib.figures.flp`: FLP's proof pictured: configurations coloured by valence.
 
 Every figure function returns a :class:`matplotlib.figure.Figure`. The computations behind
 the figures live in :mod:`benor_lib.analysis`; putting figures and tables on a page
@@ -20,6 +21,12 @@ from benor_lib.figures.byzantine import (
     fault_space_time_alt_text,
     fault_space_time_figure,
     without_byzantine_inner_events,
+)
+from benor_lib.figures.flp import (
+    diamond_alt_text,
+    diamond_figure,
+    successors_alt_text,
+    successors_figure,
 )
 from benor_lib.figures.outcomes import outcome_bars_figure, round_values_figure
 from benor_lib.figures.rounds import (
@@ -66,6 +73,8 @@ __all__ = [
     "book_style",
     "byzantine_pids",
     "decision_split_figure",
+    "diamond_alt_text",
+    "diamond_figure",
     "draw_rounds_histogram",
     "draw_space_time",
     "fault_space_time_alt_text",
@@ -84,6 +93,8 @@ __all__ = [
     "space_time_figure",
     "stepper_animation",
     "stepper_animation_html",
+    "successors_alt_text",
+    "successors_figure",
     "termination_bound_figure",
     "through_round",
     "undecided_figure",

@@ -4,15 +4,20 @@ From every input vector, for three rounds, every choice the scheduler can make (
 n - t messages each process hears in each phase, own included) and every coin outcome
 are explored, merging identical states. The processes are the real
 :class:`benor_lib.Process` state machines, fed the chosen messages. No reachable state
-may break agreement or validity.
+may break agreement, validity or the safety invariant
+(:func:`benor_lib.simulation.checks.invariant_holds`). The states explored are those between
+rounds; a state in the middle of a round adds only processes that have finished it, whose
+values the next state between rounds already holds, so checking these covers every state.
 """
 
 import itertools
 from functools import cache
+from typing import NamedTuple
 
 import pytest
 
 from benor_lib import Process, standard_rules
+from benor_lib.simulation.checks import invariant_holds
 from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, PROPOSE
 
 
@@ -70,6 +75,16 @@ def _successors(n, t, state):
     return out
 
 
+class _Held(NamedTuple):
+    # one process between rounds, as the invariant reads it (a decision counts as made in
+    # the round just finished: every process is past it, so the check is the same)
+    pid: int
+    round: int
+    x: int
+    decision: int | None
+    decision_round: int | None
+
+
 @pytest.mark.parametrize("n", [3, 4])
 def test_no_violation_in_three_rounds(n):
     t = 1
@@ -82,6 +97,12 @@ def test_no_violation_in_three_rounds(n):
                 nxt |= _successors(n, t, state)
             explored += len(nxt)
             for state in nxt:
+                # every process has entered round _round + 2: the invariant's state form
+                held = [
+                    _Held(p, _round + 2, x, d, None if d is None else _round + 1)
+                    for p, (x, d) in enumerate(state)
+                ]
+                assert invariant_holds(held), f"invariant broken from {inputs}: {state}"
                 decided = {d for _, d in state if d is not None}
                 assert len(decided) <= 1, f"agreement broken from {inputs}: {state}"
                 if len(set(inputs)) == 1:

@@ -1,5 +1,6 @@
 """Property tests: over seeds, schedulers, inputs, n up to 9 and up to t faults, no run of
-a correct configuration ever breaks agreement or validity, and every run either decides
+a correct configuration ever breaks agreement, validity or the safety invariant (checked in
+every state a run passes through), and every run either decides
 within max_rounds or says it is undecided.
 
 Across this file more than 20,000 runs are simulated (the counts are asserted)."""
@@ -9,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benor_lib import Byzantine, Crash, run
+from benor_lib.simulation.checks import check_invariant_along_trace
 
 SCHEDULERS = ("uniform", "random_order", "fifo", "split")
 RUNS = {"count": 0}
@@ -40,6 +42,8 @@ def crash_configs(draw):
 def _check(r, max_rounds):
     RUNS["count"] += 1
     assert not [v for v in r.violations if v.kind in ("agreement", "validity")], r.summary()
+    # the safety invariant, in every state the run went through, not only at the end
+    assert not check_invariant_along_trace(r.trace, r.n), r.summary()
     assert r.status in ("decided", "undecided"), r.summary()
     if r.status == "decided":
         assert r.rounds <= max_rounds
@@ -106,6 +110,8 @@ def test_byzantine_variant_is_safe(t, extra, behaviours, scheduler, seed, data):
         )
         RUNS["count"] += 1
         assert not r.violations, r.summary()
+        liars = [f.pid for f in faults]  # the invariant is about the correct processes
+        assert not check_invariant_along_trace(r.trace, n, skip=liars), r.summary()
         if r.status == "decided" and len(set(correct_inputs)) == 1:
             assert r.decided_value == correct_inputs[0]
 
