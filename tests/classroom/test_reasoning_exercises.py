@@ -48,6 +48,7 @@ def test_misread_counterexample_breaks_agreement_and_replays() -> None:
     # somebody heard two D-messages (not enough to decide) and flipped: the misreading at work
     flips = [e for e in run.trace if e.kind == "coin" and sum(v is not None for v in e.heard) >= 2]
     assert flips
+    assert any("more than the 1 this rule adopts on" in line for line in again.narrate())
 
 
 def test_algorithm_2_checker() -> None:
