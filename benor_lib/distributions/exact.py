@@ -29,9 +29,10 @@ from benor_lib.protocol.rules import (
 
 SCHEDULERS = ("uniform", "split")
 COINS = ("local", "common")
-EXACT_MAX_N = 12
-"""The largest n the book's exact tables and the explorer use; the chain itself takes any n
-up to 64."""
+EXACT_MAX_N = 64
+"""The largest n of the exact chain (every n the library simulates): :func:`exact_rounds`
+lists the rounds where the tail allows, :func:`benor_lib.round_distribution` is exact at any
+size."""
 ROUND_CAP = 100_000
 _BLOCK = 256
 

@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 from benor_lib import analysis, exact_rounds, figures, sample_rounds
 from benor_lib.apps import DistributionExplorer, distribution_explorer
 from benor_lib.apps.explorer import model as em
+from benor_lib.distributions.exact import ROUND_CAP
+from benor_lib.distributions.phase_type import round_distribution
 
 
 def _mean(p: np.ndarray) -> float:
@@ -82,9 +84,12 @@ def test_costly_settings_run_fewer_runs_then_shorter_runs():
 
 
 def test_the_cap_uses_a_trial_where_nothing_exact_is_known_and_is_deterministic():
-    settings = em.ExplorerSettings(n=25, t=12)  # uniform, n > 12: no exact law, no formula
+    settings = em.ExplorerSettings(n=25, t=12, crashed=2)  # crashes: no exact law, no formula
     first, second = em.plan_runs(settings), em.plan_runs(settings)
     assert first == second and first.estimate == "trial" and first.capped
+    exact = em.plan_runs(em.ExplorerSettings(n=25, t=12))  # no crashes: the chain, any n
+    assert exact.estimate == "exact" and exact.capped
+    assert exact.expected_rounds == pytest.approx(round_distribution(25, 12).mean)
     crashed = em.plan_runs(em.ExplorerSettings(n=5, t=1, crashed=1))
     assert crashed.estimate == "trial" and not crashed.capped
     assert math.isfinite(crashed.expected_rounds)
@@ -119,8 +124,12 @@ def test_view_adds_the_exact_distribution_where_covered():
     assert stats["median"] == view.sample.median and stats["p99"] == view.sample.quantile(0.99)
     crashed = em.compute_view(em.ExplorerSettings(crashed=1))
     assert crashed.exact is None and "without crashes" in crashed.exact_note
-    big = em.compute_view(em.ExplorerSettings(n=13, t=2, runs=1_000))
-    assert big.exact is None and "n up to 12" in big.exact_note
+    wide = em.compute_view(em.ExplorerSettings(n=13, t=2, runs=1_000))
+    assert wide.exact is not None and wide.exact_note == ""  # the chain covers every n
+    long = em.ExplorerSettings(n=15, t=7, scheduler="split", runs=1_000)
+    assert not long.exact_covered  # mean 2^14: the tail runs past ROUND_CAP rounds
+    note = em.compute_view(long).exact_note
+    assert f"{ROUND_CAP:,}" in note and f"{2.0**14:.4g}" in note
 
 
 def test_view_call_reproduces_the_sample():
