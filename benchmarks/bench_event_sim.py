@@ -10,7 +10,7 @@ import sys
 import time
 
 from benor_lib import run
-from benor_lib.simulation.trace import DELIVER
+from benor_lib.protocol.events import DELIVER
 
 TARGET_DELIVERIES_PER_S = 100_000
 

@@ -22,6 +22,7 @@ from benor_lib.impossibility import (
     find_violation,
 )
 from benor_lib.protocol.coins import COIN_NAMES
+from benor_lib.protocol.events import Event
 from benor_lib.protocol.process import Process
 from benor_lib.protocol.rules import Rules, bound_holds, standard_rules
 from benor_lib.simulation.checks import (
@@ -32,8 +33,8 @@ from benor_lib.simulation.checks import (
 )
 from benor_lib.simulation.faults import Byzantine, Crash
 from benor_lib.simulation.network import run
+from benor_lib.simulation.result import Message, Run, Violation
 from benor_lib.simulation.schedulers import SCHEDULER_NAMES, Scripted
-from benor_lib.simulation.trace import Event, Message, Run, Violation
 
 __all__ = [
     "COIN_NAMES",

@@ -42,7 +42,7 @@ CHECK_BUDGET_S, CHECK_MAX_RUNS, CHECK_SEED = 2.0, 300, 0
 
 def predicted_result() -> str:
     """The answer to framing-1, from :func:`benor_lib.classify_model`."""
-    return str(classify_model(*PREDICT_MODEL)["result"])
+    return classify_model(*PREDICT_MODEL).result
 
 
 def miss_probability(share: float, runs: int) -> float:

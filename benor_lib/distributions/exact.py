@@ -26,6 +26,7 @@ from benor_lib.protocol.rules import (
     resolve_inputs,
     standard_rules,
 )
+from benor_lib.simulation.schedulers import split_proposal_ds, split_report_ones
 
 SCHEDULERS = ("uniform", "split")
 COINS = ("local", "common")
@@ -108,10 +109,9 @@ def _phase1_d_prob(
     if scheduler == "uniform":
         heard = _hypergeom_pmf(ones, zeros, others)
     else:  # split: the most balanced set of quorum reports, own report included
-        low, high = max(0, others - zeros), min(others, ones)
-        a = min(max((rules.quorum - 2 * x) // 2, low), high)
+        a, _ = split_report_ones(x, 1, ones, zeros, others)
         heard = np.zeros(others + 1)
-        heard[a] = 1.0
+        heard[int(a)] = 1.0
     send = tables["sends_d"]
     c1 = x + np.arange(others + 1)
     d1 = send[c1]
@@ -128,7 +128,7 @@ def _phase2_categories(
         heard = _hypergeom_pmf(d_others, plain_others, others)
     else:  # split: as few D-messages as possible, own message included
         heard = np.zeros(others + 1)
-        heard[max(0, others - plain_others)] = 1.0
+        heard[int(split_proposal_ds(others, plain_others))] = 1.0
     d = own_d + np.arange(others + 1)
     decide, adopt = tables["decides"][d], tables["adopts"][d]
     return np.array(

@@ -1,7 +1,8 @@
 """Vectorised Monte Carlo of many runs of the crash variant at once (numpy).
 
 :func:`sample_rounds` simulates every live process of every run, round by round, with
-the same rules as the event simulator (see ``design.md``), but a whole block of runs per
+the same rules as the event simulator (the :class:`~benor_lib.protocol.rules.Rules`
+predicates, applied to arrays), but a whole block of runs per
 numpy operation. :func:`sweep` summarises many settings for the rounds chapter, and
 :func:`distribution_distance` compares a sample with an exact distribution.
 """
@@ -17,6 +18,7 @@ import numpy as np
 from benor_lib.distributions.exact import COINS, EXACT_MAX_N, SCHEDULERS, exact_rounds
 from benor_lib.protocol.rules import (
     Rules,
+    bound_holds,
     check_bound,
     check_choice,
     check_int,
@@ -26,6 +28,7 @@ from benor_lib.protocol.rules import (
     resolve_inputs,
 )
 from benor_lib.protocol.validate import check_bool, check_number
+from benor_lib.simulation.schedulers import split_proposal_ds, split_report_ones
 
 CHUNK_ELEMENTS = 100_000
 """Processes simulated per numpy block by default: chunk_size = CHUNK_ELEMENTS // live."""
@@ -205,12 +208,10 @@ class _Block:
         if scheduler == "uniform":
             heard_ones = rng.hypergeometric(ones_others, zeros_others, others)
         else:  # split: the most balanced set of reports, own report included
-            low = np.maximum(0, others - zeros_others)
-            high = np.minimum(others, ones_others)
-            heard_ones = np.clip((rules.quorum - 2 * x) // 2, low, high)
+            heard_ones, _ = split_report_ones(x, 1, ones_others, zeros_others, others)
         c1 = x + heard_ones
-        d_one = 2 * c1 > rules.d_twice
-        d_zero = 2 * (rules.quorum - c1) > rules.d_twice
+        d_one = rules.sends_d(c1)
+        d_zero = rules.sends_d(rules.quorum - c1)
         sent_d = d_one | d_zero
         value = d_one.any(axis=1, keepdims=True)  # the D value of the run, if any D was sent
         # phase 2: proposals. d_others = D-messages among the other live processes'
@@ -219,13 +220,13 @@ class _Block:
         if scheduler == "uniform":
             heard_d = sent_d + rng.hypergeometric(d_others, plain_others, others)
         else:  # split: as few D-messages as possible, own message included
-            heard_d = sent_d + np.maximum(0, others - plain_others)
+            heard_d = sent_d + split_proposal_ds(others, plain_others)
         if self.coin == "local":
             flips = rng.integers(0, 2, size=x.shape)
         else:
             flips = rng.integers(0, 2, size=(x.shape[0], 1))
-        x = np.where(heard_d >= rules.adopt_min, value, flips)
-        decided = self.decided | (2 * heard_d > rules.decide_twice)
+        x = np.where(rules.adopts(heard_d), value, flips)
+        decided = self.decided | rules.decides(heard_d)
         finished = decided.all(axis=1)
         if finished.any():
             self.result[self.index[finished]] = r
@@ -366,9 +367,7 @@ class RoundSampler:
         self.live = n - faults
         self._rounds = np.full(runs, max_rounds, dtype=np.int64)
         self._censored = np.ones(runs, dtype=bool)
-        can_finish = (
-            self.live >= self._rules.quorum and 2 * self._rules.quorum > self._rules.d_twice
-        )
+        can_finish = self.live >= self._rules.quorum and self._rules.sends_d(self._rules.quorum)
         self._sizes = chunk_sizes(runs, self.live, chunk_size) if can_finish else []
         self._fixed = None
         if can_finish and self.inputs != "random":
@@ -667,7 +666,11 @@ def sweep(
         row = sample.summary()
         row["seed"] = seed
         row["exact_mean"] = None
-        covered = sample.faults == 0 and sample.n <= EXACT_MAX_N and 2 * sample.t < sample.n
+        covered = (
+            sample.faults == 0
+            and sample.n <= EXACT_MAX_N
+            and bound_holds(sample.n, sample.t, "crash")
+        )
         if exact and covered:
             p = exact_rounds(
                 sample.n,

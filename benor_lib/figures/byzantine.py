@@ -15,7 +15,7 @@ BYZANTINE_BAND = "#F2E4EC"
 
 def byzantine_pids(run: Any) -> list[int]:
     """The Byzantine processes of ``run``, in order."""
-    return sorted(p for p, what in run.faulty.items() if what.startswith("byzantine"))
+    return list(run.byzantine)
 
 
 def without_byzantine_inner_events(run: Any) -> Any:

@@ -34,9 +34,9 @@ round later. ``sees_coin=False`` plays that blind version of the same adversary.
 The adversary is a :class:`~benor_lib.simulation.schedulers.Scheduler` that reads process states (a
 strong adversary). It delivers every message: those a process does not act on arrive once
 they are stale and are ignored, so the schedule is fair. Every run it makes replays exactly
-with :meth:`benor_lib.simulation.trace.Run.replay`. When a round goes the protocol's way (a blind guess
-fails, or c_1 equals the slow input) it hands over to oldest-first delivery of everything
-in flight, and the run decides.
+with :meth:`benor_lib.simulation.result.Run.replay`. When a round goes the protocol's way
+(a blind guess fails, or c_1 equals the slow input) it hands over to oldest-first delivery
+of everything in flight, and the run decides.
 """
 
 from __future__ import annotations
@@ -46,10 +46,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benor_lib.protocol.rules import check_int, check_n_t, make_rng
+from benor_lib.protocol.events import ADOPT, COIN, DECIDE, PROPOSAL, PROPOSE, REPORT
+from benor_lib.protocol.rules import bound_holds, check_int, check_n_t, make_rng
 from benor_lib.simulation.network import run
+from benor_lib.simulation.result import Message, Run
 from benor_lib.simulation.schedulers import Scheduler
-from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, PROPOSAL, PROPOSE, REPORT, Message, Run
 
 __all__ = ["AttackRound", "CoinAttack", "CoinSeeingAdversary", "attack_survival", "coin_attack"]
 
@@ -60,7 +61,7 @@ def _check_attack_n_t(n: object, t: object) -> tuple[int, int]:
     n, t = check_n_t(n, t)
     if n < 3 or n % 2 == 0:
         raise ValueError(f"the coin attack needs an odd n >= 3, got n={n}")
-    if t < 1 or 2 * t >= n:
+    if t < 1 or not bound_holds(n, t, "crash"):
         raise ValueError(f"the coin attack needs 1 <= t < n/2, got n={n}, t={t}")
     return n, t
 
@@ -170,7 +171,8 @@ class AttackRound:
 class CoinAttack:
     """One run of the common-coin attack (or of its blind version), with its round summary.
 
-    ``run`` is a plain :class:`~benor_lib.simulation.trace.Run`; ``rounds_played`` lists every completed round.
+    ``run`` is a plain :class:`~benor_lib.simulation.result.Run`; ``rounds_played`` lists every
+    completed round.
     """
 
     run: Run

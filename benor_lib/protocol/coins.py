@@ -23,7 +23,8 @@ def _local(rng: np.random.Generator) -> CoinRule:
 
 def _common(rng: np.random.Generator) -> CoinRule:
     # A round's coin is drawn when the first process flips in that round, so a scheduler
-    # that reads process states sees it from then on (benor_lib.impossibility.coin_attack exploits that).
+    # that reads process states sees it from then on
+    # (benor_lib.impossibility.coin_attack exploits that).
     per_round: dict[int, int] = {}
 
     def flip(pid: int, rnd: int, x: int) -> int:

@@ -9,8 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
+from benor_lib.protocol.events import (
+    ADOPT,
+    COIN,
+    DECIDE,
+    HALT,
+    PROPOSAL,
+    PROPOSE,
+    REPORT,
+    Delivery,
+    Event,
+    Phase,
+)
 from benor_lib.protocol.rules import Rules
-from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, HALT, PROPOSAL, PROPOSE, REPORT, Event
 
 CoinRule = Callable[[int, int, int], int]
 """A coin: called with (pid, round, current x), returns 0 or 1."""
@@ -20,14 +31,14 @@ class Broadcast(NamedTuple):
     """A message a process sends to every process, itself included."""
 
     round: int
-    phase: int
+    phase: Phase
     value: int | None
 
 
 class Outcome(NamedTuple):
     """What one received message did: the delivery status, broadcasts and events."""
 
-    status: str
+    status: Delivery
     broadcasts: list[Broadcast]
     events: list[Event]
 
@@ -63,11 +74,37 @@ class Process:
         self.coin = coin
         self.policy = policy
         self.round = 1
-        self.phase = REPORT
+        self.phase: Phase = REPORT
         self.decision: int | None = None
         self.decision_round: int | None = None
         self.halted = False
         self._inbox: dict[tuple[int, int], dict[int, int | None]] = {}
+
+    @classmethod
+    def resume(
+        cls,
+        pid: int,
+        rules: Rules,
+        x: int,
+        coin: CoinRule,
+        *,
+        round: int = 1,
+        phase: Phase = REPORT,
+        decision: int | None = None,
+        decision_round: int | None = None,
+        policy: str = "keep_running",
+    ) -> Process:
+        """A process that starts in (``round``, ``phase``) with estimate ``x``, possibly
+        already decided: for exploring one step of the protocol from a given state."""
+        if decision is None and decision_round is not None:
+            raise ValueError("decision_round needs a decision")
+        proc = cls(pid, rules, x, coin, policy)
+        proc.round = int(round)
+        proc.phase = Phase(phase)
+        if decision is not None:
+            proc.decision = int(decision)
+            proc.decision_round = int(round if decision_round is None else decision_round)
+        return proc
 
     def start(self) -> list[Broadcast]:
         """The first broadcast: the round-1 report of the input."""
@@ -81,24 +118,24 @@ class Process:
     def receive(self, sender: int, rnd: int, phase: int, value: int | None) -> Outcome:
         """Take one message in; return its status, the broadcasts it causes and the events."""
         if self.halted:
-            return Outcome("halted", [], [])
+            return Outcome(Delivery.HALTED, [], [])
         if rnd < self.round or (rnd == self.round and phase < self.phase):
-            return Outcome("stale", [], [])
+            return Outcome(Delivery.STALE, [], [])
         key = (rnd, phase)
         box = self._inbox.get(key)
         if box is None:
             box = self._inbox[key] = {}
         elif sender in box:
-            return Outcome("duplicate", [], [])
+            return Outcome(Delivery.DUPLICATE, [], [])
         elif len(box) >= self.rules.quorum:
-            return Outcome("extra", [], [])
+            return Outcome(Delivery.EXTRA, [], [])
         box[sender] = value
         if rnd != self.round or phase != self.phase:
-            return Outcome("buffered", [], [])
+            return Outcome(Delivery.BUFFERED, [], [])
         broadcasts: list[Broadcast] = []
         events: list[Event] = []
         self._advance(broadcasts, events)
-        return Outcome("counted", broadcasts, events)
+        return Outcome(Delivery.COUNTED, broadcasts, events)
 
     def _advance(self, broadcasts: list[Broadcast], events: list[Event]) -> None:
         q = self.rules.quorum

@@ -15,6 +15,11 @@ import numpy as np
 from benor_lib.protocol.validate import check_choice, check_int, check_keys
 
 VARIANTS = ("crash", "byzantine")
+"""Ben-Or's two protocols: A (crash faults) and B (Byzantine faults)."""
+RUN_VARIANTS = (*VARIANTS, "bracha")
+"""Every variant :func:`benor_lib.run` takes: Ben-Or's two and Bracha's (1987) protocol."""
+BOUND_FACTOR = {"crash": 2, "byzantine": 5, "bracha": 3}
+"""The resilience bound of each variant as data: it is safe and live when n > factor * t."""
 DECIDED_POLICIES = ("keep_running", "halt_after_next", "halt")
 MAX_N = 64
 
@@ -27,6 +32,8 @@ class Rules:
     ``d_twice``: send D(v) when ``2 * count(v) > d_twice`` among the reports heard.
     ``adopt_min``: set x := v when at least ``adopt_min`` D(v) messages were heard.
     ``decide_twice``: decide v when ``2 * count(D(v)) > decide_twice``.
+    ``adopt_max``: None in the published protocol; a number caps adoption (set x := v only
+    on at most ``adopt_max`` D(v)), so ``adopt_max=1`` is the essay's misread "only one".
     """
 
     n: int
@@ -37,6 +44,7 @@ class Rules:
     adopt_min: int
     decide_twice: int
     name: str = ""
+    adopt_max: int | None = None
 
     def sends_d(self, count: int) -> bool:
         """True when ``count`` equal reports are enough to send a D-message."""
@@ -44,7 +52,8 @@ class Rules:
 
     def adopts(self, count: int) -> bool:
         """True when ``count`` D(v) messages make a process set x := v."""
-        return count >= self.adopt_min
+        enough = count >= self.adopt_min  # (elementwise on arrays, like every predicate here)
+        return enough if self.adopt_max is None else enough & (count <= self.adopt_max)
 
     def decides(self, count: int) -> bool:
         """True when ``count`` D(v) messages make a process decide v."""
@@ -61,6 +70,7 @@ class Rules:
             f"{self.variant} variant, n={self.n}, t={self.t}: wait for {self.quorum} messages; "
             f"send D(v) when 2*count > {self.d_twice}; adopt on >= {self.adopt_min} D(v); "
             f"decide when 2*count(D(v)) > {self.decide_twice}"
+            + ("" if self.adopt_max is None else f"; adopt on <= {self.adopt_max} D(v) only")
         )
 
     def with_changes(self, **changes: int | str) -> Rules:
@@ -85,15 +95,27 @@ def check_n_t(n: object, t: object) -> tuple[int, int]:
 
 
 def bound_holds(n: int, t: int, variant: str) -> bool:
-    """True when the variant's resilience bound holds: n > 2t (crash) or n > 5t (Byzantine)."""
-    return n > 2 * t if variant == "crash" else n > 5 * t
+    """True when the variant's resilience bound holds: n > 2t (crash), n > 5t (Byzantine)
+    or n > 3t (Bracha)."""
+    return n > BOUND_FACTOR.get(variant, 5) * t
+
+
+def bound_text(variant: str) -> str:
+    """The variant's resilience bound in words: "n > 2t", "n > 5t" or "n > 3t"."""
+    return f"n > {BOUND_FACTOR[check_choice('variant', variant, RUN_VARIANTS)]}t"
+
+
+def max_t(n: int, variant: str = "crash") -> int:
+    """The largest t the variant tolerates with n processes (0 when it tolerates none)."""
+    check_choice("variant", variant, RUN_VARIANTS)
+    return (check_int("n", n, 1) - 1) // BOUND_FACTOR[variant]
 
 
 def check_bound(n: int, t: int, variant: str, allow_unsafe: bool) -> None:
     """Raise unless n and t satisfy the variant's bound or the caller allows unsafe settings."""
     if allow_unsafe or bound_holds(n, t, variant):
         return
-    need = "n > 2t" if variant == "crash" else "n > 5t"
+    need = bound_text(variant)
     raise ValueError(
         f"the {variant} variant needs {need}, got n={n}, t={t}; "
         "pass allow_unsafe=True to run it anyway (the guarantees do not hold)"
@@ -109,19 +131,22 @@ def checked_rules(rules: Rules) -> Rules:
     return Rules(
         n,
         t,
-        check_choice("variant", rules.variant, VARIANTS),
+        check_choice("variant", rules.variant, RUN_VARIANTS),
         quorum=check_int("quorum", rules.quorum, 1, n),
         d_twice=check_int("d_twice", rules.d_twice, 0, 2 * n),
         adopt_min=check_int("adopt_min", rules.adopt_min, 1, n),
         decide_twice=check_int("decide_twice", rules.decide_twice, 0, 2 * n),
         name=rules.name,
+        adopt_max=None
+        if rules.adopt_max is None
+        else check_int("adopt_max", rules.adopt_max, 1, n),
     )
 
 
 def standard_rules(n: int, t: int, variant: str = "crash", *, allow_unsafe: bool = False) -> Rules:
     """The published thresholds of protocol A (crash) or protocol B (Byzantine)."""
     n, t = check_n_t(n, t)
-    check_choice("variant", variant, VARIANTS)
+    check_choice("variant", variant, RUN_VARIANTS)
     check_bound(n, t, variant, allow_unsafe)
     return published_rules(n, t, variant)
 
@@ -130,6 +155,10 @@ def published_rules(n: int, t: int, variant: str) -> Rules:
     """:func:`standard_rules` for arguments the caller has already checked (no checks)."""
     if variant == "crash":
         return Rules(n, t, variant, quorum=n - t, d_twice=n, adopt_min=1, decide_twice=2 * t)
+    if variant == "bracha":
+        # Bracha (1987): (d, v) on more than n/2 reports; adopt on more than t (d, v);
+        # decide on more than 2t (d, v), i.e. 2 * count > 4t
+        return Rules(n, t, variant, quorum=n - t, d_twice=n, adopt_min=t + 1, decide_twice=4 * t)
     return Rules(n, t, variant, quorum=n - t, d_twice=n + t, adopt_min=t + 1, decide_twice=n + t)
 
 

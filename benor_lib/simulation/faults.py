@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from benor_lib.protocol.events import PROPOSAL, REPORT, Phase
 from benor_lib.protocol.validate import check_choice, check_int, is_int
 
 BYZANTINE_BEHAVIOURS = ("silent", "always", "equivocate", "adaptive", "scripted")
@@ -20,19 +21,19 @@ class Crash:
 
     pid: int
     round: int = 1
-    phase: int = 1
+    phase: Phase = REPORT
     after: int = 0
 
     def describe(self) -> str:
         """A short phrase for tables and narration."""
-        if (self.round, self.phase, self.after) == (1, 1, 0):
+        if (self.round, self.phase, self.after) == (1, REPORT, 0):
             return "crashed before starting"
-        what = "report" if self.phase == 1 else "proposal"
+        what = "report" if self.phase == REPORT else "proposal"
         return f"crashed in round {self.round} after sending its {what} to {self.after}"
 
     def describe_unreached(self) -> str:
         """The phrase for a crash the run ended before reaching (the process never crashed)."""
-        what = "report" if self.phase == 1 else "proposal"
+        what = "report" if self.phase == REPORT else "proposal"
         return (
             f"set to crash in round {self.round} during its {what}, which the run never "
             "reached (it did not crash)"
@@ -68,7 +69,7 @@ class Byzantine:
         if b == "equivocate":
             return [0 if r < n // 2 else 1 for r in range(n)]
         if b == "adaptive":
-            if phase == 2:
+            if phase == PROPOSAL:
                 return [None] * n
             ones = sum(correct_xs)
             minority = 1 if 2 * ones < len(correct_xs) else 0
@@ -78,7 +79,7 @@ class Byzantine:
             out = []
             for r in range(n):
                 v = self.script(r, rnd, phase, correct_xs)
-                if v not in (0, 1, None) or (phase == 1 and v is None):
+                if v not in (0, 1, None) or (phase == REPORT and v is None):
                     raise ValueError(f"Byzantine script returned {v!r} for p{r}, round {rnd}")
                 out.append(v)
             return out

@@ -16,9 +16,11 @@ from math import comb
 from typing import Protocol
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from benor_lib.protocol.events import REPORT, Phase
 from benor_lib.protocol.validate import check_choice, check_int, is_int
-from benor_lib.simulation.trace import REPORT, Message
+from benor_lib.simulation.result import Message
 
 SCHEDULER_NAMES = ("uniform", "random_order", "fifo", "split")
 Key = tuple[int, int, int, int]
@@ -35,7 +37,7 @@ class NetworkView(Protocol):
         """Processes that still receive messages (not crashed, not halted)."""
         ...
 
-    def position(self, pid: int) -> tuple[int, int]:
+    def position(self, pid: int) -> tuple[int, Phase]:
         """(round, phase) the process is waiting in."""
         ...
 
@@ -177,6 +179,35 @@ class Uniform(_PhaseBatches):
         return shuffled[:need], shuffled[need:]
 
 
+def split_report_ones(
+    own_ones: ArrayLike,
+    own_count: ArrayLike,
+    ones_others: ArrayLike,
+    zeros_others: ArrayLike,
+    need: ArrayLike,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The split adversary's phase-1 view: how many ones it shows among ``need`` reports
+    from the others, for a receiver that also hears ``own_count`` (0 or 1) reports of its
+    own, ``own_ones`` of them ones.
+
+    It makes the view as balanced as it can: the result is (fewest, most) ones over the
+    most balanced choices (equal unless the view has an odd size and both roundings are
+    possible). Works elementwise on arrays, so the scheduler, the vectorised sampler and
+    the exact chain share it.
+    """
+    low = np.maximum(0, np.subtract(need, zeros_others))
+    high = np.minimum(need, ones_others)
+    total = np.add(own_count, need)
+    fewest = np.floor_divide(total - 2 * np.asarray(own_ones), 2)
+    return np.clip(fewest, low, high), np.clip(fewest + (total % 2), low, high)
+
+
+def split_proposal_ds(need: ArrayLike, plain_others: ArrayLike) -> np.ndarray:
+    """The split adversary's phase-2 view: how many D-messages it must show among ``need``
+    proposals from the others when ``plain_others`` of them are ``?`` (as few as it can)."""
+    return np.maximum(0, np.subtract(need, plain_others))
+
+
 class Split(_PhaseBatches):
     """The split adversary: it sees every state (not future coins). In phase 1 it shows each
     process the most balanced n - t reports it can (its own included), so nobody sends a
@@ -193,11 +224,8 @@ class Split(_PhaseBatches):
             ones = [k for k in others if inflight[k].value == 1]
             zeros = [k for k in others if inflight[k].value != 1]
             base = sum(1 for k in own if inflight[k].value == 1)
-            base0 = len(own) - base
-            lo, hi = max(0, need - len(zeros)), min(need, len(ones))
-            spans = [abs((base + a) - (base0 + need - a)) for a in range(lo, hi + 1)]
-            best = min(spans)
-            options = [a for a, s in zip(range(lo, hi + 1), spans, strict=True) if s == best]
+            fewest, most = split_report_ones(base, len(own), len(ones), len(zeros), need)
+            options = list(range(int(fewest), int(most) + 1))
             weights = np.array([comb(len(ones), a) * comb(len(zeros), need - a) for a in options])
             a = options[int(self.rng.choice(len(options), p=weights / weights.sum()))]
             ones, zeros = self._shuffled(ones), self._shuffled(zeros)
@@ -206,9 +234,9 @@ class Split(_PhaseBatches):
         else:
             blanks = self._shuffled([k for k in others if inflight[k].value is None])
             ds = self._shuffled([k for k in others if inflight[k].value is not None])
-            take = min(need, len(blanks))
-            chosen = blanks[:take] + ds[: need - take]
-            rest = blanks[take:] + ds[need - take :]
+            shown = int(split_proposal_ds(need, len(blanks)))
+            chosen = blanks[: need - shown] + ds[:shown]
+            rest = blanks[need - shown :] + ds[shown:]
         return self._shuffled(chosen), self._shuffled(rest)
 
 
@@ -237,7 +265,7 @@ class Scripted(Scheduler):
             for i, k in enumerate(script):
                 if isinstance(k, Message):
                     k = k.key
-                if not (isinstance(k, (Sequence, np.ndarray)) and len(k) == 4):
+                if not (isinstance(k, (Sequence, np.ndarray)) and len(k) in (4, 6)):
                     raise ValueError(
                         f"script[{i}] must be a (sender, receiver, round, phase) tuple, got {k!r}"
                     )
@@ -295,7 +323,7 @@ def _callable_key(key: object) -> Key:
     if (
         isinstance(key, (Sequence, np.ndarray))
         and not isinstance(key, str)
-        and len(key) == 4
+        and len(key) in (4, 6)  # 6: Bracha's (sender, receiver, round, step, origin, rb)
         and all(is_int(v) for v in key)
     ):
         return tuple(int(v) for v in key)

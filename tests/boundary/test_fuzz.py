@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 import benor_lib as bl
 from benor_lib.apps.explorer.model import ExplorerSettings, compute_view
 from benor_lib.apps.model_explorer.model import explore_model
-from benor_lib.simulation.trace import EVENT_KINDS
+from benor_lib.protocol.events import EVENT_KINDS
 
 settings.register_profile(
     "benor-fuzz",
@@ -345,10 +345,13 @@ KINDS = ("endless run", "decided run", "counterexample", "undecided run", "nothi
 @FUZZ
 @given(data=st.data(), name=st.sampled_from(sorted(MODEL_BASE)))
 def test_fuzz_demonstrate(data, name):
-    kwargs = dict(MODEL_BASE)
-    kwargs[name] = data.draw(_wild_or(*MODEL_VALID[name]), label=name)
+    # demonstrate calls the fault model `variant`, as run does (the apps say fault_model)
+    name = "variant" if name == "fault_model" else name
+    kwargs = {("variant" if k == "fault_model" else k): v for k, v in MODEL_BASE.items()}
+    valid = dict(MODEL_VALID, variant=MODEL_VALID["fault_model"])
+    kwargs[name] = data.draw(_wild_or(*valid[name]), label=name)
     start = time.perf_counter()
-    demo = _call(bl.demonstrate, kwargs, name, MODEL_ALIASES)
+    demo = _call(bl.demonstrate, kwargs, name, dict(MODEL_ALIASES, variant=("variant",)))
     elapsed = time.perf_counter() - start
     if demo is None:
         return

@@ -16,7 +16,7 @@ from benor_lib.impossibility import (
     find_endless_run,
     find_violation,
 )
-from benor_lib.simulation.trace import DELIVER
+from benor_lib.protocol.events import DELIVER
 
 
 # --- an independent brute force: every subset each process can hear, protocol A by hand ---
@@ -214,11 +214,11 @@ def test_correct_configurations_yield_nothing(kwargs):
 
 
 def test_classify_model_and_demonstrate():
-    assert classify_model("keep", "crash", 5, 1, 0)["result"] == "FLP"
-    assert classify_model("local", "crash", 5, 1, 1)["result"] == "Ben-Or"
-    assert classify_model("local", "byzantine", 6, 1, 1)["result"] == "Ben-Or"
-    assert classify_model("local", "crash", 4, 2, 0)["result"] == "bound violated"
-    assert classify_model("local", "byzantine", 6, 1, 2)["result"] == "bound violated"
+    assert classify_model("keep", "crash", 5, 1, 0).result == "FLP"
+    assert classify_model("local", "crash", 5, 1, 1).result == "Ben-Or"
+    assert classify_model("local", "byzantine", 6, 1, 1).result == "Ben-Or"
+    assert classify_model("local", "crash", 4, 2, 0).result == "bound violated"
+    assert classify_model("local", "byzantine", 6, 1, 2).result == "bound violated"
     d = demonstrate("zero", "crash", 5, 1, 0)
     assert d.kind == "endless run" and d.run.decisions == {}
     d = demonstrate("local", "crash", 5, 1, 1, seed=4)

@@ -8,7 +8,7 @@ import pytest
 
 import benor_lib as bl
 from benor_lib.impossibility.coin_attack import attack_survival, coin_attack
-from benor_lib.simulation.trace import ADOPT, COIN, REPORT, SEND
+from benor_lib.protocol.events import ADOPT, COIN, REPORT, SEND
 
 # --- how many rounds ------------------------------------------------------------------
 

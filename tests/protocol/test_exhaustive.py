@@ -17,8 +17,8 @@ from typing import NamedTuple
 import pytest
 
 from benor_lib import Process, standard_rules
+from benor_lib.protocol.events import ADOPT, COIN, DECIDE, PROPOSAL, PROPOSE
 from benor_lib.simulation.checks import invariant_holds
-from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, PROPOSE
 
 
 def _views(n, q, pid):
@@ -40,9 +40,9 @@ def _propose(n, t, pid, x, heard):
 
 @cache
 def _conclude(n, t, pid, x, decision, heard, coin):
-    proc = Process(pid, standard_rules(n, t), x, lambda *a: coin)
-    proc.phase = 2
-    proc.decision = decision
+    proc = Process.resume(
+        pid, standard_rules(n, t), x, lambda *a: coin, phase=PROPOSAL, decision=decision
+    )
     senders = [pid] + [s for s in range(n) if s != pid]
     events = []
     for s, v in zip(senders, heard, strict=False):

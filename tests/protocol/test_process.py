@@ -3,7 +3,7 @@
 import pytest
 
 from benor_lib import Process, standard_rules
-from benor_lib.simulation.trace import ADOPT, COIN, DECIDE, PROPOSE
+from benor_lib.protocol.events import ADOPT, COIN, DECIDE, PROPOSAL, PROPOSE
 
 
 def _fresh(n, t, variant="crash", x=0, pid=0, coin=lambda p, r, x: 0, policy="keep_running"):
@@ -59,8 +59,8 @@ def test_byzantine_d_message_boundary_n6_t1(values, expected):
 
 
 def _conclude(n, t, variant, proposals, coin_value=0):
-    proc = _fresh(n, t, variant, coin=lambda p, r, x: coin_value)
-    proc.phase = 2
+    coin = lambda p, r, x: coin_value  # noqa: E731
+    proc = Process.resume(0, standard_rules(n, t, variant), 0, coin, phase=PROPOSAL)
     events = []
     senders = [0] + list(range(1, n))
     for s, v in zip(senders, proposals, strict=False):
@@ -133,8 +133,8 @@ def test_extra_future_messages_beyond_quorum_are_ignored():
 
 def test_halt_policies():
     for policy, expected_broadcasts in (("halt", 0), ("halt_after_next", 2), ("keep_running", 1)):
-        proc = _fresh(5, 1, policy=policy)
-        proc.phase = 2
+        rules = standard_rules(5, 1)
+        proc = Process.resume(0, rules, 0, lambda *a: 0, phase=PROPOSAL, policy=policy)
         bcasts = []
         for s in range(4):
             bcasts += proc.receive(s, 1, 2, 0).broadcasts
@@ -145,3 +145,20 @@ def test_halt_policies():
             assert [(b.round, b.phase, b.value) for b in bcasts] == [(2, 1, 0), (2, 2, 0)]
         if proc.halted:
             assert proc.receive(0, 2, 1, 0).status == "halted"
+
+
+def test_resume_starts_in_the_given_state_and_acts_from_there():
+    rules = standard_rules(5, 1)
+    proc = Process.resume(2, rules, 1, lambda *a: 0, round=3, phase=PROPOSAL, decision=1)
+    assert (proc.round, proc.phase, proc.x, proc.decision, proc.decision_round) == (
+        3,
+        PROPOSAL,
+        1,
+        1,
+        3,
+    )
+    assert proc.receive(0, 3, 1, 1).status == "stale"  # its reports of round 3 are over
+    events = [e for s in range(4) for e in proc.receive(s, 3, PROPOSAL, None).events]
+    assert [e.kind for e in events] == [] and proc.round == 4 and proc.x == 1  # no coin: decided
+    with pytest.raises(ValueError, match="decision_round needs a decision"):
+        Process.resume(0, rules, 0, lambda *a: 0, decision_round=2)

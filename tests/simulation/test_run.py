@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import benor_lib as bl
 from benor_lib import Byzantine, Crash, Scripted, run
-from benor_lib.simulation.trace import COIN, CRASH, DECIDE, DELIVER, PROPOSE, SEND
+from benor_lib.protocol.events import COIN, CRASH, DECIDE, DELIVER, PROPOSE, SEND
 
 SCHEDULERS = ("uniform", "random_order", "fifo", "split")
 
@@ -132,7 +132,7 @@ def test_split_shows_fewest_d_messages():
 def test_mid_broadcast_crash_reaches_only_the_first_receivers():
     r = run(5, 1, [1, 1, 1, 1, 0], faults=[Crash(4, round=1, phase=1, after=2)], seed=1)
     (send,) = [e for e in r.events(SEND) if e.pid == 4]
-    assert send.senders == (0, 1)
+    assert send.receivers == (0, 1) and send.cut_short
     assert any(e.kind == CRASH and e.pid == 4 for e in r.trace)
     receivers = {e.pid for e in r.events(DELIVER) if e.sender == 4}
     assert receivers <= {0, 1}
@@ -145,7 +145,7 @@ def test_every_delivery_was_sent_and_none_twice():
         sent = set()
         for e in r.trace:
             if e.kind == SEND:
-                for rec in e.senders:
+                for rec in e.receivers:
                     sent.add((e.pid, rec, e.round, e.phase))
         delivered = [(e.sender, e.pid, e.round, e.phase) for e in r.events(DELIVER)]
         assert len(delivered) == len(set(delivered))
@@ -163,7 +163,7 @@ def test_scripted_scheduler_replays_and_stops_when_the_script_ends():
     )
     assert again.trace == ref.trace
     part = ref.replay(upto=7)
-    assert part.status == "undecided" and part.reason == "the delivery script ended"
+    assert part.status == "undecided" and part.end_reason == "script_ended"
     assert len(part.events(DELIVER)) == 7
 
 

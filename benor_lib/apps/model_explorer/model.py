@@ -51,6 +51,7 @@ from benor_lib.apps.choices import N_RANGES, labels
 from benor_lib.apps.choices import SCHEDULER_LABELS as ALL_SCHEDULER_LABELS
 from benor_lib.impossibility import (
     Demonstration,
+    ModelVerdict,
     classify_model,
     demonstrate,
     static_termination_reason,
@@ -301,8 +302,8 @@ def _faults(s: ModelSettings) -> list:
     return [Byzantine(p, s.behaviour, value=1) for p in pids]
 
 
-def _why(model: Mapping[str, object]) -> str:
-    return str(model["explanation"])
+def _why(model: ModelVerdict) -> str:
+    return str(model.explanation)
 
 
 def _adversary_demo(s: ModelSettings, budget_s: float) -> tuple[Demonstration | None, str]:
@@ -315,7 +316,7 @@ def _adversary_demo(s: ModelSettings, budget_s: float) -> tuple[Demonstration | 
         return None, str(exc)
 
 
-def _fallback_demo(s: ModelSettings, model: dict, budget_s: float) -> ModelView:
+def _fallback_demo(s: ModelSettings, model: ModelVerdict, budget_s: float) -> ModelView:
     """A demonstration for a bound violation that impossibility.demonstrate could not run."""
     rules = standard_rules(s.n, s.t, s.fault_model, allow_unsafe=True)
     start = time.perf_counter()
@@ -371,7 +372,7 @@ def _capitalised(text: str) -> str:
 
 def _view(
     s: ModelSettings,
-    model: Mapping[str, object],
+    model: ModelVerdict,
     kind: str,
     text: str,
     r: Run | None,
@@ -383,10 +384,10 @@ def _view(
 ) -> ModelView:
     return ModelView(
         settings=s,
-        result=str(model["result"]),
-        title=_capitalised(str(model["title"])),
+        result=str(model.result),
+        title=_capitalised(str(model.title)),
         why=_why(model),
-        guarantees=dict(model["guarantees"]),  # type: ignore[arg-type]
+        guarantees=dict(model.guarantees),  # type: ignore[arg-type]
         kind=kind,
         text=text,
         run=r,
@@ -398,7 +399,7 @@ def _view(
     )
 
 
-def _named_demo(s: ModelSettings, model: dict, budget_s: float) -> ModelView:
+def _named_demo(s: ModelSettings, model: ModelVerdict, budget_s: float) -> ModelView:
     """Runs of a named scheduler, seeds s.seed, s.seed + 1, ...; the most telling is shown."""
     start = time.perf_counter()
     deadline = start + budget_s
@@ -463,7 +464,7 @@ def _named_demo(s: ModelSettings, model: dict, budget_s: float) -> ModelView:
     else:
         text += "; none broke agreement or validity."
     text += f" Shown: seed {shown.seed}. {_short_summary(shown)}"
-    note = _named_note(s, str(model["result"]), kind, outcomes)
+    note = _named_note(s, str(model.result), kind, outcomes)
     return _view(s, model, kind, text, shown, key_round(shown, kind), start, None, note, outcomes)
 
 
@@ -527,7 +528,7 @@ def explore_model(settings: ModelSettings | None = None, *, budget_s: float = 1.
     start = time.perf_counter()
     demo, error = _adversary_demo(s, float(budget_s))
     if demo is None:
-        if model["result"] != "bound violated":
+        if model.result != "bound violated":
             raise ValueError(f"the demonstration of this setting failed: {error}")
         return _fallback_demo(s, model, float(budget_s))
     rnd = None if demo.run is None else key_round(demo.run, demo.kind, demo.detail)

@@ -37,7 +37,8 @@ from benor_lib.apps.stepper.model import (
     default_inputs,
 )
 from benor_lib.figures import space_time_alt_text
-from benor_lib.simulation.trace import REPORT, value_name
+from benor_lib.protocol.events import PROPOSAL, REPORT
+from benor_lib.simulation.narrate import value_name
 
 _SMALL = widgets.Layout(width="150px")
 _TOGGLE = widgets.Layout(width="64px")
@@ -77,7 +78,7 @@ def _row_html(row: ProcessRow, quorum: int) -> list[str]:
         value_html(row.x),
         sent,
         _heard_html(row.heard_reports, REPORT),
-        _heard_html(row.heard_proposals, 2),
+        _heard_html(row.heard_proposals, PROPOSAL),
         outcome,
         coins,
         decision,
