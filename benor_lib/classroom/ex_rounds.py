@@ -1,7 +1,7 @@
 """Exercises of chapter 7, how many rounds (``book/rounds.ipynb``).
 
-rounds-1 (compute): the probability that n = 5, t = 1 decides in round 1 when the inputs
-are 0, 0, 1, 1, 1 (uniform scheduler).
+rounds-1 (predict, with a reason): is the probability that n = 5, t = 1 decides in round 1
+from the inputs 0, 0, 1, 1, 1 (uniform scheduler) more or less than from random inputs?
 rounds-2 (adversary): deliveries for two rounds (n = 5, t = 1, inputs 00111, given coins)
 after which nobody has decided; the checker replays them with a Scripted scheduler.
 (It replaced a prediction of the mean round count of n = 9, t = 2 under the split
@@ -18,6 +18,7 @@ Every answer is computed by the library when a checker first runs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from itertools import combinations
 
 import numpy as np
@@ -40,8 +41,9 @@ EARLY_SECTION = "Why most runs end in round 1 or 2"
 WORST_SECTION = "The exponential worst case"
 GROWTH_SECTION = "How the round count grows with n"
 
-#: rounds-1: the system and its inputs.
+#: rounds-1: the system, its inputs, and the options comparing them with random inputs.
 FIRST_N, FIRST_T, FIRST_INPUTS = 5, 1, (0, 0, 1, 1, 1)
+FIRST_OPTIONS = ("more", "about the same", "less")
 
 #: The system whose mean round count under the split adversary :func:`split_mean` gives.
 SPLIT_N, SPLIT_T = 9, 2
@@ -76,6 +78,20 @@ def _mean(p: np.ndarray) -> float:
 def first_round_probability() -> float:
     """rounds-1: P(round count = 1) for n = 5, t = 1, inputs 0, 0, 1, 1, 1 (exact)."""
     return float(exact_rounds(FIRST_N, FIRST_T, inputs=list(FIRST_INPUTS))[0])
+
+
+def random_first_round_probability() -> float:
+    """rounds-1: P(round count = 1) for n = 5, t = 1 from random inputs (exact)."""
+    return float(exact_rounds(FIRST_N, FIRST_T)[0])
+
+
+def first_round_answer() -> str:
+    """rounds-1: the fixed inputs' round-1 probability against random inputs' (within 10%
+    of each other counts as "about the same")."""
+    fixed, rand = first_round_probability(), random_first_round_probability()
+    if abs(fixed - rand) <= 0.1 * rand:
+        return FIRST_OPTIONS[1]
+    return FIRST_OPTIONS[0] if fixed > rand else FIRST_OPTIONS[2]
 
 
 def split_mean() -> float:
@@ -213,6 +229,7 @@ def lagged_share() -> float:
     return float(lagged.sum())
 
 
+@cache
 def growth_means() -> tuple[float, float]:
     """rounds-4: the sampled mean round counts of n = 9 and n = 11 (t = (n - 1) / 2, split
     adversary, t processes crashed from the start), GROW_RUNS runs each."""
@@ -239,21 +256,19 @@ def growth_answer() -> str:
 
 register(
     "rounds-1",
-    numeric(
-        first_round_probability,
-        tol=0.005,
-        close=0.03,
-        low=0.0,
-        high=1.0,
+    choice(
+        FIRST_OPTIONS,
+        first_round_answer,
         section=EARLY_SECTION,
         hint=(
-            "exact_rounds(5, 1, inputs=[0, 0, 1, 1, 1]) gives the whole distribution; "
-            "its first entry is P(1 round). A simulation needs about 100,000 runs to get "
-            "within the tolerance"
+            "random inputs are often unanimous or split four to one, and then any four "
+            "reports hold three equal values; from a three-two split, what must a process "
+            "miss to send a D-message, and how many D-messages must reach a process for it "
+            "to decide?"
         ),
     ),
     chapter=CHAPTER,
-    kind="compute",
+    kind="predict",
     section=EARLY_SECTION,
 )
 
