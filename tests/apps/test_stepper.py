@@ -1,5 +1,5 @@
 """The round stepper: StepperSession (no widgets), the widget driven programmatically, and
-the space-time diagram and animation in plots.py."""
+the space-time diagram and animation in figures.spacetime."""
 
 import re
 import subprocess
@@ -406,7 +406,7 @@ def test_widget_you_choose_messages_and_hints():
     assert w.session.finished and "uniform scheduler" in w.narration.value
 
 
-# --- plots -------------------------------------------------------------------------------
+# --- figures -----------------------------------------------------------------------------
 
 
 def test_space_time_draws_an_arrow_per_delivery_and_distinct_markers():

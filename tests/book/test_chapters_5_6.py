@@ -61,7 +61,7 @@ def _seed_run() -> bl.Run:
     return bl.run(5, 1, [0, 0, 1, 1, 1], seed=3)
 
 
-# --- plots: figures with computed alt text ---------------------------------------------
+# --- figures with computed alt text ------------------------------------------------------
 
 
 def test_figure_markdown_is_a_myst_figure_with_the_alt_text() -> None:
@@ -121,7 +121,7 @@ def test_through_round_stops_after_the_round() -> None:
         figures.through_round(full, 9)
 
 
-# --- plots: the termination bound -------------------------------------------------------
+# --- figures: the termination bound -------------------------------------------------------
 
 
 def test_undecided_tail_matches_the_distribution() -> None:
@@ -150,7 +150,7 @@ def test_termination_bound_figure() -> None:
         figures.termination_bound_figure(((5, 1),))
 
 
-# --- plots: what the lemmas are about, measured on runs -----------------------------------
+# --- analysis: what the lemmas are about, measured on runs -----------------------------------
 
 
 def test_d_values_by_round_single_value_and_broken_threshold() -> None:
