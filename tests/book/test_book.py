@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+import chapter_source
 import nbformat
 import pytest
 import yaml
@@ -194,6 +195,13 @@ def _problem_outputs(notebook: nbformat.NotebookNode) -> list[str]:
             elif out.get("output_type") == "stream" and out.get("name") == "stderr":
                 problems.append(f"cell {i} wrote to stderr: {out.get('text', '')[:200]!r}")
     return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_notebook_id)
+def test_every_eval_name_is_assigned_by_an_earlier_code_cell(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    missing = chapter_source.undefined_evals(notebook)
+    assert not missing, f"{_notebook_id(path)}: {{eval}} before its code cell: {missing}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_notebook_id)

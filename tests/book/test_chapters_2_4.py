@@ -12,35 +12,9 @@ from matplotlib.figure import Figure
 
 import benor_lib as bl
 from benor_lib import analysis, figures, publish
-from benor_lib.classroom import REGISTRY, Feedback, check, ex_consensus, ex_flp, ex_model
+from benor_lib.classroom import REGISTRY, check, ex_consensus, ex_flp, ex_model
 
 CHAPTER_IDS = [f"{c}-{k}" for c in ("consensus", "flp", "model") for k in (1, 2, 3)]
-
-# Wrong answers with a clear verdict, one per exercise (besides the generic ones below).
-WRONG = {
-    "consensus-1": 7,
-    "consensus-2": 0,
-    "consensus-3": [0, 0, 0, 0, 1],
-    "flp-1": "undecided",
-    "flp-2": 1,
-    "flp-3": {"reports": [1, 0, 1], "proposals": [1, 0, 1]},
-    "model-1": "above",
-    "model-2": 0.9,
-    "model-3": [0, 0, 0, 0, 0],
-}
-
-MALFORMED = {
-    "str": "three",
-    "None": None,
-    "bool": True,
-    "nan": float("nan"),
-    "dict": {"answer": 1},
-    "wrong-length list": [0, 1],
-    "nested list": [[0, 1], [1, 0]],
-    "complex": 2j,
-    "object": object(),
-}
-
 
 # --- the checkers -----------------------------------------------------------------------
 
@@ -54,29 +28,6 @@ def test_every_exercise_is_registered_with_its_chapter_and_a_kind() -> None:
     assert kinds == {"predict", "compute", "adversary"}
     for chapter in ("consensus", "flp", "model"):
         assert {e.kind for e in REGISTRY.values() if e.chapter == chapter} == kinds
-
-
-@pytest.mark.parametrize("exercise_id", CHAPTER_IDS)
-def test_checker_rejects_a_wrong_answer_with_a_hint_naming_the_section(exercise_id: str) -> None:
-    feedback = check(exercise_id, WRONG[exercise_id])
-    assert feedback.status == "wrong", f"{exercise_id}: {feedback}"
-    assert feedback.hint and REGISTRY[exercise_id].section in feedback.hint
-
-
-@pytest.mark.parametrize("exercise_id", CHAPTER_IDS)
-@pytest.mark.parametrize("kind", list(MALFORMED))
-def test_checker_calls_malformed_answers_malformed(exercise_id: str, kind: str) -> None:
-    answer = MALFORMED[kind]
-    feedback = REGISTRY[exercise_id].checker(answer)  # the checker itself, not check()
-    assert isinstance(feedback, Feedback)
-    assert feedback.status == "malformed", f"{exercise_id}, {kind}: {feedback}"
-    assert feedback.message
-
-
-@pytest.mark.parametrize("exercise_id", CHAPTER_IDS)
-def test_ellipsis_asks_for_an_answer(exercise_id: str) -> None:
-    feedback = check(exercise_id, ...)
-    assert feedback.status == "malformed" and "Replace the ..." in feedback.message
 
 
 def test_correct_answers_are_what_the_library_says() -> None:

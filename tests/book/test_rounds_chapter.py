@@ -152,8 +152,6 @@ def test_hints_name_sections_of_the_chapter():
 
 # --- the checkers ------------------------------------------------------------------------
 
-ROUNDS_IDS = sorted(e for e in REGISTRY if e.startswith("rounds-"))
-
 
 def test_the_answers_are_what_the_chapter_says():
     from benor_lib import exact_rounds

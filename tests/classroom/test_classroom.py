@@ -8,6 +8,8 @@ chapters are written; that is on purpose, so that the suite says what is missing
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import re
 import subprocess
 import sys
@@ -21,6 +23,7 @@ import numpy as np
 import pytest
 
 from benor_lib.classroom import REGISTRY, Exercise, Feedback, check, core, exercises, register
+from benor_lib.classroom import __main__ as classroom_cli
 from benor_lib.classroom.export import (
     ExportError,
     cell_tags,
@@ -49,6 +52,25 @@ _CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([^"']+)["']""")
 
 
 def _run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """``python -m benor_lib.classroom ARGS``, run in this process (its ``main``): the same
+    code, without a new interpreter importing everything again. The real command line runs
+    in :func:`_run_cli_process` (the ``exported`` fixture and the help test)."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with (
+        contextlib.chdir(cwd),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+    ):
+        try:
+            code = classroom_cli.main(list(args))
+        except SystemExit as exit_:  # argparse: bad arguments, --help
+            code = exit_.code if isinstance(exit_.code, int) else 1
+    command = [sys.executable, "-m", "benor_lib.classroom", *args]
+    return subprocess.CompletedProcess(command, code, stdout.getvalue(), stderr.getvalue())
+
+
+def _run_cli_process(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """``python -m benor_lib.classroom ARGS`` in a new interpreter."""
     return subprocess.run(
         [sys.executable, "-m", "benor_lib.classroom", *args],
         cwd=cwd,
@@ -72,7 +94,7 @@ def _read(path: Path) -> nbformat.NotebookNode:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The book's student notebooks, exported once through the command line."""
     dest = tmp_path_factory.mktemp("students") / "handout"
-    result = _run_cli("export", str(dest))
+    result = _run_cli_process("export", str(dest))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return dest
@@ -115,13 +137,30 @@ def test_exported_notebook_has_no_solutions_and_keeps_every_exercise(
     assert len(student.cells) <= kept
 
 
+def _local_names(tree: ast.AST) -> set[str]:
+    """Names bound only inside a function, lambda or comprehension (parameters, targets)."""
+    local: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            a = node.args
+            params = [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg]
+            local |= {p.arg for p in params if p is not None}
+        elif isinstance(node, ast.comprehension):
+            local |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
+    return local
+
+
 def _loaded_names(source: str) -> set[str]:
-    """Every name a code cell reads."""
-    return {
-        node.id
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
+    """Every name a code cell reads from the notebook's namespace (roughly: not its locals)."""
+    tree = ast.parse(source)
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    loaded = {n.id for n in names if isinstance(n.ctx, ast.Load)}
+    return loaded - _local_names(tree)
+
+
+def _bound_names(source: str) -> set[str]:
+    """Every name a code cell binds in the notebook's namespace (roughly: not its locals)."""
+    return chapter_source.assigned_names(source) - _local_names(ast.parse(source))
 
 
 def _needs_from_removed(
@@ -132,7 +171,7 @@ def _needs_from_removed(
     kept = [c.source for c in student.cells if c.cell_type == "code"]
     removed = [c.source for c in original.cells if c.cell_type == "code" and c.source not in kept]
     assigned_by_kept = set().union(*(chapter_source.assigned_names(s) for s in kept))
-    only_removed = set().union(*(chapter_source.assigned_names(s) for s in removed))
+    only_removed = set().union(*(_bound_names(s) for s in removed))
     read = set().union(*(_loaded_names(s) for s in kept))
     read |= {
         name
@@ -166,6 +205,10 @@ def test_the_removed_cell_scan_finds_a_name_only_a_solution_assigns() -> None:
     original = new.new_notebook(cells=[kept[0], solution, kept[1]])
     assert _needs_from_removed(original, new.new_notebook(cells=kept)) == {"answer"}
     assert _needs_from_removed(original, original) == set()
+    # a parameter or a comprehension variable is no name of the notebook's
+    kept.append(new.new_code_cell("def f(p):\n    return [q for q in p]"))
+    original.cells += [kept[-1], new.new_code_cell("x2 = [p for p in range(3)]")]
+    assert _needs_from_removed(original, new.new_notebook(cells=kept)) == {"answer"}
 
 
 # --------------------------------------------------------------------------------------
@@ -428,21 +471,64 @@ def test_registered_exercises_belong_to_chapters_that_call_them() -> None:
 _NO_EXERCISES = "no exercises registered yet"
 REGISTERED = sorted(REGISTRY) or [_NO_EXERCISES]
 
+# Answers of the wrong form, of many kinds (gathered from every chapter's tests): each
+# checker calls them malformed, and no checker raises on any of them.
 MALFORMED: list[object] = [
     "forty-two",
+    "three",
+    "0.3",
     "",
     None,
     True,
     False,
+    2.5,
     float("nan"),
     float("inf"),
     1j,
     [],
+    [0, 1],
+    [0.3],
+    [[0, 1], [1, 0]],
     [[0, 1], {"a": 1}],
     {"answer": 1},
-    (None, None, None, None, None),
+    {"p": 0.3},
+    [[0, 1, 2]] * 5,
+    [[0, 0, 1, 2]] * 5,
+    [[0, 1, 2, 9]] * 5,
     np.zeros((2, 3)),
     object(),
+]
+# Of the right shape for some exercises (a proposal per process, each "none"): not correct,
+# and either malformed or wrong.
+NOT_CORRECT: list[object] = [[None] * 5, (None, None, None, None, None)]
+
+# Likely confusions, one or more per exercise: each is "wrong", with a hint.
+LIKELY_WRONG: list[tuple[str, object]] = [
+    ("consensus-1", 7),
+    ("consensus-2", 0),
+    ("consensus-3", [0, 0, 0, 0, 1]),
+    ("flp-1", "undecided"),
+    ("flp-2", 1),
+    ("flp-3", {"reports": [1, 0, 1], "proposals": [1, 0, 1]}),
+    ("model-1", "above"),
+    ("model-2", 0.9),
+    ("model-3", [0, 0, 0, 0, 0]),
+    ("algorithm-1", [0, None, 1, None, 1]),
+    ("algorithm-2", "both"),
+    ("algorithm-3", [[0, 2, 3, 4], [0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 4]]),
+    ("correctness-1", 2),
+    ("correctness-2", "more than it"),
+    ("correctness-3", [[1, 2, 3, 4], [0, 1, 2, 3], [2, 3, 4, 0], [3, 4, 0, 1], [4, 0, 1, 2]]),
+    ("rounds-3", 0.0),
+    ("rounds-3", 0.5),
+    ("rounds-4", "quadruples"),  # the answer without crashes
+    ("rounds-4", "stays about the same"),
+    ("byzantine-1", "no"),
+    ("byzantine-2", 10),
+    ("byzantine-3", {"adopt_min": 1}),
+    ("framing-1", "Ben-Or"),
+    ("framing-2", 100),
+    ("framing-3", {"decide_twice": 1}),
 ]
 
 
@@ -503,6 +589,12 @@ def test_checker_accepts_its_correct_answer(exercise_id: str) -> None:
     assert isinstance(feedback, Feedback) and feedback.ok, f"{ex.id}: {answer!r} -> {feedback}"
 
 
+def _assert_hint_says_what_to_reread(ex: Exercise, feedback: Feedback) -> None:
+    assert feedback.hint and "Reread" in feedback.hint, f"{ex.id}: {feedback}"
+    if ex.chapter != ROOT.stem:  # the preface's warm-ups send readers to later chapters
+        assert ex.section in feedback.hint, f"{ex.id}: the hint names no {ex.section!r}"
+
+
 @pytest.mark.parametrize("exercise_id", REGISTERED)
 def test_checker_rejects_a_wrong_answer_with_a_hint(exercise_id: str) -> None:
     ex = _exercise(exercise_id)
@@ -513,19 +605,32 @@ def test_checker_rejects_a_wrong_answer_with_a_hint(exercise_id: str) -> None:
         feedback = check(ex.id, wrong)
         seen.append(f"{wrong!r}: {feedback.status}")
         if feedback.status == "wrong":
-            assert feedback.hint, f"{ex.id}: {wrong!r} is wrong, but no hint says why"
+            _assert_hint_says_what_to_reread(ex, feedback)
             return
     pytest.fail(f"{ex.id}: no answer near {answer!r} was called wrong: {seen[:10]}")
 
 
+@pytest.mark.parametrize(
+    "exercise_id, wrong", LIKELY_WRONG, ids=[f"{e}-{i}" for i, (e, _) in enumerate(LIKELY_WRONG)]
+)
+def test_checker_calls_a_likely_confusion_wrong(exercise_id: str, wrong: object) -> None:
+    ex = _exercise(exercise_id)
+    feedback = check(ex.id, wrong)
+    assert feedback.status == "wrong", f"{ex.id}: {wrong!r} -> {feedback}"
+    _assert_hint_says_what_to_reread(ex, feedback)
+
+
 @pytest.mark.parametrize("exercise_id", REGISTERED)
-def test_checker_survives_malformed_answers(exercise_id: str) -> None:
+def test_checker_calls_malformed_answers_malformed(exercise_id: str) -> None:
     ex = _exercise(exercise_id)
     for answer in [*MALFORMED, Ellipsis]:
         feedback = check(ex.id, answer)
-        assert isinstance(feedback, Feedback) and not feedback.ok, f"{ex.id}: {answer!r}"
-        assert feedback.message, f"{ex.id}: {answer!r} got an empty message"
-    for answer in MALFORMED:  # the checker itself copes: check() need not catch anything
+        assert isinstance(feedback, Feedback), f"{ex.id}: {answer!r}"
+        assert feedback.status == "malformed", f"{ex.id}: {answer!r} -> {feedback}"
+        assert feedback.message.strip(), f"{ex.id}: {answer!r} got an empty message"
+    for answer in NOT_CORRECT:
+        assert check(ex.id, answer).status in ("malformed", "wrong"), f"{ex.id}: {answer!r}"
+    for answer in [*MALFORMED, *NOT_CORRECT]:  # the checker itself copes: check() need not
         try:
             feedback = ex.checker(answer)
         except Exception as exc:  # noqa: BLE001 - the point is to name any exception
