@@ -137,3 +137,36 @@ def test_processes_agree_and_respect_validity(n, t):
         assert len(decisions) == 1 and None not in decisions
         if len(set(inputs)) == 1:
             assert decisions == {inputs[0]}
+
+
+def _rb_with_pattern(pattern, rng, n=4, t=1, byz=3):
+    """Correct processes 0..n-2 run one reliable broadcast whose origin ``byz`` is Byzantine:
+    it sends ``pattern[kind, receiver]`` as its initial, echo and ready to each receiver.
+    Random delivery order; returns what each correct process accepted."""
+    th = rb_thresholds(n, t)
+    correct = [p for p in range(n) if p != byz]
+    rbs = {p: ReliableBroadcast(p, th) for p in correct}
+    flight = [(byz, r, RBKind(k), pattern[k, r]) for k in range(3) for r in correct]
+    accepted = {}
+    while flight:
+        sender, r, kind, v = flight.pop(int(rng.integers(len(flight))))
+        _, sends, acc = rbs[r].receive(sender, kind, byz, ("tag",), v)
+        flight.extend((r, q, s.kind, s.value) for s in sends for q in correct)
+        if acc is not None:
+            accepted[r] = acc[0]
+    return accepted
+
+
+def test_reliable_broadcast_against_every_equivocation_at_n_4():
+    """Every way a Byzantine origin can split its initial, echo and ready messages between
+    the three correct processes (2^9 patterns), each in several random delivery orders:
+    the correct processes accept one value or none, and all of them or none of them."""
+    rng = np.random.default_rng(0)
+    outcomes = set()
+    for bits in itertools.product((0, 1), repeat=9):
+        pattern = {(k, r): bits[3 * k + r] for k in range(3) for r in range(3)}
+        for _ in range(3):
+            got = _rb_with_pattern(pattern, rng)
+            assert len(set(got.values())) <= 1 and len(got) in (0, 3), (pattern, got)
+            outcomes.add(tuple(sorted(set(got.values()))))
+    assert outcomes == {(), (0,), (1,)}  # the search saw acceptance of each value, and none
