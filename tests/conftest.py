@@ -115,8 +115,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     Every test that reads the book build is marked ``book`` and ``slow`` and put in the
     ``xdist_group`` "book", so that under ``pytest -n 2 --dist loadgroup`` one worker builds
-    the book, once, for all of them. JupyterLab tests share the group "lab". (Runs before
-    pytest-xdist's own hook, which reads the groups.)
+    the book, once, for all of them. JupyterLab tests share the group "lab"; any other
+    browser test module is a group of its own (its server and browser are module-scoped).
+    (Runs before pytest-xdist's own hook, which reads the groups.)
     """
     for item in items:
         uses_build = "book_build" in getattr(item, "fixturenames", ())
@@ -130,6 +131,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group("book"))
         elif item.get_closest_marker("jupyterlab") is not None:
             item.add_marker(pytest.mark.xdist_group("lab"))
+        elif item.get_closest_marker("browser") is not None:  # its own server and browser
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 # --- browser tests (test_browser.py, test_offline.py, test_lite.py) --------------------------
