@@ -19,6 +19,10 @@ The site is built without source maps and without the font formats no WebAssembl
 browser asks for (EOT, TTF, SVG fonts beside their WOFF2). An unchanged site is not built
 again: a stamp of everything that goes in is kept beside it.
 
+The site needs only the stored notebooks, not their executed form, so it is built in a
+background thread that starts when Sphinx begins reading (``env-before-read-docs``) and
+runs while the chapters execute; ``build-finished`` waits for it and reports.
+
 Configuration (``_config.yml``, under ``sphinx: config:``):
 
 - ``lite_build`` (default true): build the site and show the buttons;
@@ -40,6 +44,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -377,27 +382,69 @@ def _chapter_notebooks(app: Sphinx) -> dict[str, Path]:
     return found
 
 
+class _SiteBuild:
+    """One build of the lite site, run in a background thread; :meth:`finish` waits."""
+
+    def __init__(self, app: Sphinx) -> None:
+        outdir = Path(app.outdir)
+        self.output = outdir / LITE_FOLDER
+        self.pyodide_kind = ""
+        self.built: bool | None = None
+        self.error: LiteBuildError | None = None
+        notebooks = list(_chapter_notebooks(app).values())
+        setting, root = app.config.lite_pyodide, Path(app.confdir)
+        wheels = tuple(app.config.lite_wheels)
+
+        def work() -> None:
+            try:
+                pyodide = pyodide_source(setting, root)
+                self.pyodide_kind = pyodide.kind
+                self.built = build_lite_site(
+                    notebooks,
+                    root,
+                    outdir.parent / STAGING_FOLDER,
+                    self.output,
+                    wheels=wheels,
+                    pyodide=pyodide,
+                )
+            except LiteBuildError as error:
+                self.error = error
+            except Exception as error:  # reported at the end of the build, not lost in a thread
+                self.error = LiteBuildError(f"{type(error).__name__}: {error}")
+
+        self.thread = threading.Thread(target=work, name="jupyterlite-build", daemon=True)
+        self.thread.start()
+
+    def finish(self) -> None:
+        self.thread.join()
+
+
+def _wanted(app: Sphinx) -> bool:
+    return app.builder.format == "html" and bool(app.config.lite_build)
+
+
+def start_site(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    """``env-before-read-docs``: start building the lite site while the chapters execute."""
+    if _wanted(app) and getattr(app, "_book_lite_build", None) is None:
+        app._book_lite_build = _SiteBuild(app)  # type: ignore[attr-defined]
+
+
 def build_site(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: build (or keep) the lite site in ``<html>/lite``."""
-    if exception is not None or app.builder.format != "html" or not app.config.lite_build:
+    """``build-finished``: wait for the lite site in ``<html>/lite`` (built, or kept)."""
+    if not _wanted(app):
         return
-    outdir = Path(app.outdir)
-    notebooks = list(_chapter_notebooks(app).values())
-    try:
-        pyodide = pyodide_source(app.config.lite_pyodide, Path(app.confdir))
-        built = build_lite_site(
-            notebooks,
-            Path(app.confdir),
-            outdir.parent / STAGING_FOLDER,
-            outdir / LITE_FOLDER,
-            wheels=tuple(app.config.lite_wheels),
-            pyodide=pyodide,
-        )
-    except LiteBuildError as error:
-        LOGGER.warning("the JupyterLite site was not built: %s", error, type="lite_site")
+    job = getattr(app, "_book_lite_build", None)
+    if job is None:  # reading never started (nothing to read is still a start): start now
+        job = _SiteBuild(app)
+    app._book_lite_build = None  # type: ignore[attr-defined]
+    job.finish()
+    if exception is not None:
         return
-    where = "built" if built else "up to date"
-    LOGGER.info("JupyterLite site %s: %s (Pyodide: %s)", where, outdir / LITE_FOLDER, pyodide.kind)
+    if job.error is not None:
+        LOGGER.warning("the JupyterLite site was not built: %s", job.error, type="lite_site")
+        return
+    where = "built" if job.built else "up to date"
+    LOGGER.info("JupyterLite site %s: %s (Pyodide: %s)", where, job.output, job.pyodide_kind)
 
 
 def add_live_button(
@@ -439,6 +486,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("lite_build", True, "html", [bool])
     app.add_config_value("lite_pyodide", "", "html", [str])
     app.add_config_value("lite_wheels", list(DEFAULT_WHEELS), "html", [list, tuple])
+    app.connect("env-before-read-docs", start_site)
     app.connect("build-finished", build_site)
     app.connect("html-page-context", add_live_button, priority=502)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -206,3 +206,69 @@ def test_the_stored_config_names_no_placeholder_repository() -> None:
 
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
     assert "benor-book/benor-book" not in json.dumps(config)
+
+
+# --- the site is built while the chapters execute ---------------------------------------------
+
+
+def _fake_app(tmp_path: Path) -> SimpleNamespace:
+    chapter = tmp_path / "book" / "preface.ipynb"
+    return SimpleNamespace(
+        builder=SimpleNamespace(format="html"),
+        config=SimpleNamespace(lite_build=True, lite_pyodide="", lite_wheels=["tqdm"]),
+        outdir=str(tmp_path / "_build" / "html"),
+        confdir=str(tmp_path),
+        env=SimpleNamespace(found_docs={"book/preface"}, doc2path=lambda name: str(chapter)),
+    )
+
+
+def test_the_site_builds_in_a_background_thread_and_the_build_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    release, calls = threading.Event(), []
+
+    def fake_build(notebooks, project, staging, output, *, wheels, pyodide):
+        calls.append((threading.current_thread(), [p.name for p in notebooks], tuple(wheels)))
+        release.wait(timeout=30)  # still running when reading ends
+        return True
+
+    monkeypatch.setattr(lite_site, "build_lite_site", fake_build)
+    app = _fake_app(tmp_path)
+    lite_site.start_site(app, app.env, [])
+    job = app._book_lite_build
+    assert job.thread.is_alive()  # started, and not waited for: Sphinx goes on reading
+    release.set()
+    lite_site.build_site(app, None)
+    assert not job.thread.is_alive() and job.built is True and job.error is None
+    ((thread, names, wheels),) = calls
+    assert thread is not threading.main_thread() and names == ["preface.ipynb"]
+    assert wheels == ("tqdm",)
+    assert app._book_lite_build is None  # a second build of the same app starts afresh
+
+
+def test_a_failed_background_build_is_a_warning_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_build(*args, **kwargs):
+        raise lite_site.LiteBuildError("no pip")
+
+    warnings = []
+    monkeypatch.setattr(lite_site, "build_lite_site", failing_build)
+    monkeypatch.setattr(
+        lite_site, "LOGGER", SimpleNamespace(warning=lambda *a, **k: warnings.append(a), info=print)
+    )
+    app = _fake_app(tmp_path)
+    lite_site.start_site(app, app.env, [])
+    lite_site.build_site(app, None)
+    assert len(warnings) == 1 and "no pip" in str(warnings[0][1])
+
+
+def test_no_site_without_lite_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lite_site, "build_lite_site", lambda *a, **k: pytest.fail("built"))
+    app = _fake_app(tmp_path)
+    app.config.lite_build = False
+    lite_site.start_site(app, app.env, [])
+    lite_site.build_site(app, None)
+    assert getattr(app, "_book_lite_build", None) is None
