@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benor_lib.distributions.exact import _chain_arrays, _check_common, initial_law
+from benor_lib.distributions.chain import chain_arrays, check_chain_args, initial_law
 from benor_lib.protocol.validate import check_int, check_number
 
 HEAD_MAX = 100_000
@@ -107,7 +107,7 @@ class RoundDistribution:
 
 def _phase_type(n: int, t: int, scheduler: str, coin: str) -> tuple[np.ndarray, np.ndarray]:
     """The transient matrix T over states 0..n+1 and the exit vector e."""
-    stay, all_decide, some_decide = _chain_arrays(n, t, scheduler, coin)
+    stay, all_decide, some_decide = chain_arrays(n, t, scheduler, coin)
     size = n + 2
     transient = np.zeros((size, size))
     transient[: n + 1, : n + 1] = stay
@@ -165,7 +165,7 @@ def round_distribution(
     :meth:`RoundDistribution.quantile` and :meth:`RoundDistribution.sf` stay exact when
     the mean is far too large for a round-by-round array.
     """
-    n, t = _check_common(n, t, scheduler, coin)
+    n, t = check_chain_args(n, t, scheduler, coin)
     transient, exit_ = _phase_type(n, t, scheduler, coin)
     alpha = np.append(initial_law(n, inputs), 0.0)
 

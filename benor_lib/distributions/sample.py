@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benor_lib.distributions.exact import COINS, EXACT_MAX_N, SCHEDULERS, exact_rounds
+from benor_lib.distributions.exact import EXACT_COINS, EXACT_MAX_N, EXACT_SCHEDULERS, exact_rounds
 from benor_lib.protocol.rules import (
     Rules,
     bound_holds,
@@ -346,8 +346,8 @@ class RoundSampler:
                 f"would take {size} of memory. Call sample_rounds several "
                 "times with different seeds and combine the samples"
             )
-        scheduler = check_choice("scheduler", scheduler, SCHEDULERS)
-        coin = check_choice("coin", coin, COINS)
+        scheduler = check_choice("scheduler", scheduler, EXACT_SCHEDULERS)
+        coin = check_choice("coin", coin, EXACT_COINS)
         faults = check_int("faults", faults, 0, n - 1)
         max_rounds = check_int("max_rounds", max_rounds, 1, 2**31 - 1)
         if chunk_size is not None:

@@ -35,7 +35,7 @@ def _common(rng: np.random.Generator) -> CoinRule:
     return flip
 
 
-def _scripted_sequence(bits: Sequence[int]) -> CoinRule:
+def _scripted_sequence(bits: Sequence[object] | np.ndarray) -> CoinRule:
     values = [check_bit(f"coin[{i}]", b) for i, b in enumerate(bits)]
     it = iter(values)
 

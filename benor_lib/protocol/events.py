@@ -25,7 +25,7 @@ class StrEnum(str, Enum):
     """A str enum whose str() and format() give the plain value (like 3.11's StrEnum)."""
 
     __str__ = str.__str__
-    __format__ = str.__format__
+    __format__ = str.__format__  # type: ignore[assignment]
 
 
 class EventKind(StrEnum):
@@ -92,7 +92,7 @@ class Event(NamedTuple):
     kind: EventKind
     pid: int
     round: int
-    phase: Phase
+    phase: int  # a Phase in Ben-Or's runs (Bracha's runs number their three steps 1..3)
     value: int | None = None
     sender: int | None = None
     heard: tuple[int | None, ...] = ()

@@ -80,7 +80,7 @@ class Rules:
         range (``quorum`` and ``adopt_min`` 1..n, ``d_twice`` and ``decide_twice`` 0..2n).
         """
         check_keys("with_changes", changes, [f.name for f in fields(self)])
-        return checked_rules(replace(self, **changes))
+        return checked_rules(replace(self, **changes))  # type: ignore[arg-type]
 
 
 def check_n_t(n: object, t: object) -> tuple[int, int]:
@@ -212,5 +212,4 @@ def make_rng(seed: object) -> np.random.Generator:
         return seed
     if seed is None:
         return np.random.default_rng()
-    check_int("seed", seed, 0)
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(check_int("seed", seed, 0))

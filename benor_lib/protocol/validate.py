@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import TypeGuard
 
 import numpy as np
 
@@ -17,12 +18,12 @@ MAX_BUDGET_S = 24 * 3600.0
 """The longest time budget any search accepts, in seconds (a day)."""
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int | np.integer]:
     """True for Python and numpy integers (not for bools)."""
     return not isinstance(value, (bool, np.bool_)) and isinstance(value, (int, np.integer))
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float | np.integer | np.floating]:
     """True for Python and numpy integers and floats (not for bools)."""
     return not isinstance(value, (bool, np.bool_)) and isinstance(
         value, (int, float, np.integer, np.floating)

@@ -19,6 +19,7 @@ from benor_lib.protocol.rules import Rules
 from benor_lib.simulation.faults import Byzantine, Crash
 from benor_lib.simulation.loop import EventCounter, RunSetup, deliver_until_end, finish_run
 from benor_lib.simulation.result import Message, ProcessState, Run
+from benor_lib.simulation.schedulers import Scheduler
 
 
 def _keep_coin(pid: int, rnd: int, x: int) -> int:
@@ -54,10 +55,10 @@ class Network:
             for p in range(self.n)
         ]
         self.crashed: set[int] = set()
-        self.inflight: dict[tuple[int, int, int, int], Message] = {}
+        self.inflight: dict[tuple[int, ...], Message] = {}
         self.trace: list[Event] | EventCounter = [] if keep_trace else EventCounter()
         self.correct = [p for p in range(self.n) if p not in faults]
-        self.scheduler = None
+        self.scheduler: Scheduler | None = None  # set by simulate_benor before the start
 
     # --- the view schedulers get -------------------------------------------------------
     def active(self) -> list[int]:
@@ -90,6 +91,7 @@ class Network:
             if fault.behaviour == "silent":
                 return
             values = fault.values(b.round, b.phase, n, self.xs_of_correct())
+        assert self.scheduler is not None, "attach a scheduler before sending"
         inflight, on_send = self.inflight, self.scheduler.on_send
         procs, crashed = self.procs, self.crashed
         reached = []

@@ -148,7 +148,7 @@ def states_along_trace(
             continue
         s = held.get(p)
         if e.kind == START:
-            s = _Held(p, 1, int(e.value), None, None)
+            s = _Held(p, 1, int(e.value or 0), None, None)  # (an input is 0 or 1)
         elif s is None:
             continue
         elif e.kind == SEND and e.phase == REPORT and e.value is not None:
@@ -156,9 +156,10 @@ def states_along_trace(
                 continue  # logged after its process had already moved on (buffered messages)
             s = s._replace(round=e.round, x=int(e.value))
         elif e.kind == DECIDE:
-            s = _Held(p, e.round + 1, int(e.value), int(e.value), e.round)
+            v = int(e.value or 0)  # (a decision is 0 or 1)
+            s = _Held(p, e.round + 1, v, v, e.round)
         elif e.kind in (ADOPT, COIN):
-            x = int(e.value) if s.decision is None else s.decision
+            x = int(e.value or 0) if s.decision is None else s.decision
             s = s._replace(round=e.round + 1, x=x)
         else:
             continue

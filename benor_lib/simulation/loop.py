@@ -144,8 +144,8 @@ def finish_run(net: Any, setup: RunSetup, status: RunStatus, end: EndReason, rea
         seed=setup.seed,
         decided_policy=setup.decided_policy,
         max_rounds=setup.max_rounds,
-        decisions=decisions,  # type: ignore[arg-type]
-        decision_rounds=decision_rounds,  # type: ignore[arg-type]
+        decisions=decisions,
+        decision_rounds=decision_rounds,
         rounds=_rounds(net, status, end, setup.max_rounds),
         status=status,
         reason=reason,

@@ -76,7 +76,7 @@ def narrate_event(event: Event, rules: Rules) -> str:
             Delivery.DUPLICATE: " (ignored: a second message from the same sender)",
             Delivery.EXTRA: f" (ignored: it already had the first {rules.quorum})",
             Delivery.HALTED: " (ignored: it has halted)",
-        }.get(event.delivery, "")
+        }.get(event.delivery or Delivery.COUNTED, "")
         return f"p{event.sender}'s round-{event.round} {what} {val} reaches {p}{note}."
     if kind == PROPOSE:
         ones = sum(1 for v in event.heard if v == 1)
@@ -108,17 +108,17 @@ def narrate_event(event: Event, rules: Rules) -> str:
                 )
             return f"{p} heard {heard}: {why}, so it flips a coin and gets x={event.value}."
         cnt = sum(1 for v in event.heard if v == event.value)
-        ds = f"{_count_words(cnt)} D({event.value}){'' if cnt == 1 else 's'}"
+        d_words = f"{_count_words(cnt)} D({event.value}){'' if cnt == 1 else 's'}"
         if kind == ADOPT:
             tail = ""
             if not rules.decides(cnt):
                 tail = f" but cannot decide (that needs more than {_half(rules.decide_twice)})"
             return (
-                f"{p} heard {heard}: {ds}, at least {rules.adopt_min}, "
+                f"{p} heard {heard}: {d_words}, at least {rules.adopt_min}, "
                 f"so it adopts x={event.value}{tail}."
             )
         return (
-            f"{p} heard {heard}: {ds}, more than {_half(rules.decide_twice)}, "
+            f"{p} heard {heard}: {d_words}, more than {_half(rules.decide_twice)}, "
             f"so it decides {event.value} in round {event.round}."
         )
     if kind == HALT:

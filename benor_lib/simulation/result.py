@@ -14,7 +14,6 @@ from benor_lib.protocol.events import (
     SEND,
     Event,
     EventKind,
-    Phase,
     StrEnum,
 )
 from benor_lib.protocol.rules import Rules
@@ -46,7 +45,7 @@ class Message(NamedTuple):
     sender: int
     receiver: int
     round: int
-    phase: Phase
+    phase: int  # a Phase in Ben-Or's runs (Bracha's runs number their three steps 1..3)
     value: int | None
 
     @property
@@ -60,7 +59,7 @@ class ProcessState(NamedTuple):
 
     pid: int
     round: int
-    phase: Phase
+    phase: int  # a Phase in Ben-Or's runs (Bracha's runs number their three steps 1..3)
     x: int
     decision: int | None
     decision_round: int | None
@@ -174,11 +173,11 @@ class Run:
         """
         self._need_trace("deliveries()")
         return [
-            (e.sender, e.pid, e.round, e.phase)
+            (int(e.sender or 0), e.pid, e.round, e.phase)
             if e.origin is None
-            else (e.sender, e.pid, e.round, e.phase, e.origin, e.rb)
+            else (int(e.sender or 0), e.pid, e.round, e.phase, e.origin, int(e.rb or 0))
             for e in self.trace
-            if e.kind == DELIVER
+            if e.kind == DELIVER  # (a delivery always names its sender)
         ]
 
     def coin_flips(self) -> list[int]:
@@ -189,7 +188,7 @@ class Run:
         """
         self._need_trace("coin_flips()")
         byz = set(self.byzantine)
-        return [int(e.value) for e in self.trace if e.kind == COIN and e.pid not in byz]
+        return [int(e.value or 0) for e in self.trace if e.kind == COIN and e.pid not in byz]
 
     def events(self, *kinds: str) -> list[Event]:
         """The events of the given kinds (all events when none are given).

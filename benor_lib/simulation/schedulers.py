@@ -23,7 +23,8 @@ from benor_lib.protocol.validate import check_choice, check_int, is_int
 from benor_lib.simulation.result import Message
 
 SCHEDULER_NAMES = ("uniform", "random_order", "fifo", "split")
-Key = tuple[int, int, int, int]
+Key = tuple[int, ...]
+"""A delivery: (sender, receiver, round, phase), and for Bracha also (origin, rb kind)."""
 
 
 class NetworkView(Protocol):
@@ -147,8 +148,10 @@ class _PhaseBatches(Scheduler):
         rnd, phase, pid = best
         self._batched[pid] = (rnd, phase)
         inflight = net.inflight
-        own = (pid, pid, rnd, phase)
-        others = [k for s in range(net.n) if s != pid and (k := (s, pid, rnd, phase)) in inflight]
+        own: Key = (pid, pid, rnd, phase)
+        others: list[Key] = [
+            k for s in range(net.n) if s != pid and (k := (s, pid, rnd, phase)) in inflight
+        ]
         first = [own] if own in inflight else []
         need = net.quorum - len(first)
         chosen, rest = self.order(first, others, need, phase)
@@ -257,6 +260,7 @@ class Scripted(Scheduler):
         script: Sequence[Key] | Callable[[NetworkView], Key | Message | None],
         then: str | None = None,
     ) -> None:
+        self._call: Callable[[NetworkView], Key | Message | None] | None
         if callable(script):
             self._call = script
             self._keys = None
@@ -298,9 +302,11 @@ class Scripted(Scheduler):
     def next(self) -> Message | None:
         if self.exhausted:
             return self._then.next() if self._then is not None else None
+        key: Key | Message | None
         if self._keys is not None:
             key = next(self._keys, None)
         else:
+            assert self._call is not None
             key = self._call(self.net)
         if key is None:
             self.exhausted = True

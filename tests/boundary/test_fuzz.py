@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import benor_lib as bl
 from benor_lib.apps.explorer.model import ExplorerSettings, compute_view
 from benor_lib.apps.model_explorer.model import explore_model
+from benor_lib.apps.stepper.model import StepperSession
 from benor_lib.protocol.events import EVENT_KINDS
 
 settings.register_profile(
@@ -406,7 +407,7 @@ STEPPER_ALIASES = {
 def test_fuzz_stepper(data, name):
     kwargs = dict(STEPPER_BASE)
     kwargs[name] = data.draw(_wild_or(*STEPPER_VALID[name]), label=name)
-    session = _call(bl.StepperSession, kwargs, name, STEPPER_ALIASES)
+    session = _call(StepperSession, kwargs, name, STEPPER_ALIASES)
     if session is None:
         return
     k = data.draw(_wild_or(0, 3, 10**6), label="k")

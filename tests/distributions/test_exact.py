@@ -139,19 +139,19 @@ def test_matches_brute_force_n4_fixed_inputs(scheduler):
 @pytest.mark.parametrize("change", [{"adopt_min": 2}, {"decide_twice": 0}])
 def test_brute_force_catches_a_wrong_chain(monkeypatch, change):
     """A chain built with one wrong threshold no longer matches the brute force."""
-    from benor_lib.distributions import exact as exact_module
+    from benor_lib.distributions import chain as chain_module
     from benor_lib.protocol.rules import standard_rules
 
     def wrong_rules(n, t, variant="crash", **kwargs):
         return standard_rules(n, t, variant, **kwargs).with_changes(**change)
 
     want, _ = brute_force_rounds(3, 1, "uniform", "local", all_inputs(3), rounds=3)
-    monkeypatch.setattr(exact_module, "standard_rules", wrong_rules)
-    exact_module._chain_arrays.cache_clear()
+    monkeypatch.setattr(chain_module, "standard_rules", wrong_rules)
+    chain_module.chain_arrays.cache_clear()
     try:
         got = exact_rounds(3, 1, max_rounds=3)
     finally:
-        exact_module._chain_arrays.cache_clear()
+        chain_module.chain_arrays.cache_clear()
     assert np.abs(got - want).max() > 1e-3
 
 
