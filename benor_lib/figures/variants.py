@@ -55,7 +55,7 @@ def message_count_figure(
     means (markers, with standard-error bars) and one full round counted from the protocol
     (2n^2 for Ben-Or, 3n(2n^2 + n) for Bracha) as lines."""
     groups = _by_variant(points)
-    fig, ax = new_figure(figsize or (7.0, 4.8))
+    fig, ax = new_figure(figsize or (6.5, 4.8))
     ns_all = sorted({p.n for p in points})
     grid = np.arange(min(ns_all), max(ns_all) + 1)
     drawn_benor = False
@@ -112,7 +112,7 @@ def variant_rounds_figure(
     """Mean round count against n, one series per variant (markers with standard-error
     bars), and the exact mean of the crash variant as a line where it is known."""
     groups = _by_variant(points)
-    fig, ax = new_figure(figsize or (7.0, 4.0))
+    fig, ax = new_figure(figsize or (6.5, 4.6))
     for variant, pts in groups.items():
         i = _ORDER.index(variant)
         exact = [p for p in pts if p.exact is not None]
@@ -134,7 +134,7 @@ def variant_rounds_figure(
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.grid(True, which="major")
-    ax.legend(loc="upper right", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=10)
     if len(ts) == 1:
         ax.set_title(f"t = {ts[0]}", loc="left", fontsize=12)
     return fig

@@ -66,3 +66,15 @@ def test_figures_and_alt_text():
     assert "Bracha" in variant_rounds_alt_text(rpts)
     with pytest.raises(ValueError, match="VariantPoint"):
         message_count_figure([])
+
+
+def test_figure_text_is_readable_at_column_width():
+    """At most 6.5 inches wide with no text under 10 pt: at least 12 px in a 600 px column."""
+    pts = message_counts([4], runs=2, variants=("crash", "bracha"))
+    for fig in (message_count_figure(pts), variant_rounds_figure(rounds_by_n([4], runs=2))):
+        fig.canvas.draw()
+        width = fig.get_size_inches()[0]
+        texts = [t for t in fig.findobj(lambda a: hasattr(a, "get_fontsize")) if t.get_text()]
+        smallest = min(t.get_fontsize() for t in texts)
+        assert width <= 6.5 and smallest >= 10
+        assert smallest / 72 * 600 / width >= 12
