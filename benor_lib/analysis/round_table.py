@@ -29,7 +29,13 @@ ROUND_TABLE_HEADERS = [
     "hears (step 3)",
     "ends with",
 ]
-"""The column headings of :func:`round_table`."""
+"""The column headings of :func:`round_table` (the whole round in one table)."""
+
+STEP_HEADERS = {
+    2: ["process", "reports", "hears", "sends"],
+    3: ["process", "hears", "ends with"],
+}
+"""The column headings of :func:`round_table` for one step, narrow enough for a phone."""
 
 
 @dataclass(frozen=True)
@@ -132,13 +138,19 @@ def _ending_text(row: RoundRow) -> str:
     return f"keeps {row.x_after}"
 
 
-def round_table(run: Run, rnd: int = 1) -> tuple[list[str], list[list[str]]]:
+def round_table(
+    run: Run, rnd: int = 1, step: int | None = None
+) -> tuple[list[str], list[list[str]]]:
     """(headers, rows) of short text cells for round ``rnd`` of ``run``.
 
     Columns: the process, the value it reports, the reports it hears (values in order of
     sender, after naming the senders it missed), the proposal it sends, the proposals it
-    hears, and how it ends the round. Pass them to a Markdown table helper.
+    hears, and how it ends the round. ``step=2`` keeps the columns of step 2 (up to the
+    proposal sent) and ``step=3`` those of step 3, two tables narrow enough for a phone.
+    Pass them to a Markdown table helper.
     """
+    if step not in (None, 2, 3):
+        raise ValueError(f"step must be None (the whole round), 2 or 3; got {step!r}")
     n = run.n
     cells = []
     for row in round_rows(run, rnd):
@@ -152,4 +164,8 @@ def round_table(run: Run, rnd: int = 1) -> tuple[list[str], list[list[str]]]:
                 _ending_text(row),
             ]
         )
+    if step == 2:
+        return list(STEP_HEADERS[2]), [row[:4] for row in cells]
+    if step == 3:
+        return list(STEP_HEADERS[3]), [[row[0], row[4], row[5]] for row in cells]
     return list(ROUND_TABLE_HEADERS), cells

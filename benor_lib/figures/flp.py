@@ -181,7 +181,7 @@ def successors_figure(start: Any, start_valence: str, successors: Sequence[tuple
         y = top - (i + 1) * row
         move = valence == "bivalent"
         valence_box(ax, bx, y, bw, bh, valence, thick=move)
-        _label(ax, bx + 0.12, y + 0.22, f"{_config_words(config)}: {valence}")
+        _label(ax, bx + 0.3, y + 0.22, f"{_config_words(config)}: {valence}")
         _arrow(ax, (sx + sw, sy + sh / 2), (bx, y + bh / 2), linewidth=2.4 if move else 0.9)
     used = [v for v in VALENCES if v in {v for _, v in successors} | {start_valence}]
     valence_key(ax, 0.0, -0.2, used, 2.5)

@@ -80,6 +80,13 @@ def test_chapter_round_cells():
         assert cell[2].split(": ")[1].split() == [str(v) for _, v in row.reports]
         assert cell[3] == ("?" if row.proposal is None else f"D({row.proposal})")
         assert cell[5].split()[-1] == str(row.x_after)
+    # the two narrow tables are the two halves of the whole one
+    h2, two = round_table(r, 1, step=2)
+    h3, three = round_table(r, 1, step=3)
+    assert len(h2) == 4 and len(h3) == 3 and h2[0] == h3[0] == headers[0]
+    assert [a + b[1:] for a, b in zip(two, three, strict=True)] == cells
+    with pytest.raises(ValueError, match="step"):
+        round_table(r, 1, step=4)
     # a later round of the same run: everyone unanimous, everyone decides
     later = round_rows(r, r.rounds)
     assert {row.outcome for row in later} == {"decide"}
