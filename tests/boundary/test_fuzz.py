@@ -4,7 +4,8 @@ scalars, strings, lists, dicts, None) and checks that
 
 * every exception is a ValueError or TypeError whose message names that argument;
 * every accepted call returns a value inside its documented domain;
-* no call runs far past its time budget (bounds are generous: no wall-clock flakiness).
+* no call uses far more CPU time than its time budget (process time, not the wall clock,
+  so a loaded machine does not make it flaky).
 
 The base calls are small (n = 5, few runs, short budgets), so the whole file runs in well
 under a minute.
@@ -312,13 +313,15 @@ SEARCH_ALIASES = {
 def test_fuzz_find_violation(data, name):
     kwargs = dict(SEARCH_BASE)
     kwargs[name] = data.draw(_wild_or(*SEARCH_VALID[name]), label=name)
-    start = time.perf_counter()
+    start = time.process_time()
     found = _call(bl.find_violation, kwargs, name, SEARCH_ALIASES)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     if found is None:
         return
     budget = float(kwargs["budget_s"])
-    assert elapsed <= 3 * budget + 5  # generous: the shrinking step may take 0.5 s more
+    # CPU time of this process, not the wall clock: a loaded machine does not make it fail,
+    # a search that ignores its budget does (the shrinking step may take 0.5 s more)
+    assert elapsed <= 3 * budget + 5
     assert found.tried >= 0
     if found:
         assert found.kind in ("agreement", "validity", "termination")
@@ -351,12 +354,12 @@ def test_fuzz_demonstrate(data, name):
     kwargs = {("variant" if k == "fault_model" else k): v for k, v in MODEL_BASE.items()}
     valid = dict(MODEL_VALID, variant=MODEL_VALID["fault_model"])
     kwargs[name] = data.draw(_wild_or(*valid[name]), label=name)
-    start = time.perf_counter()
+    start = time.process_time()
     demo = _call(bl.demonstrate, kwargs, name, dict(MODEL_ALIASES, variant=("variant",)))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     if demo is None:
         return
-    assert elapsed <= 6 * float(kwargs["budget_s"]) + 5
+    assert elapsed <= 6 * float(kwargs["budget_s"]) + 5  # CPU time, as above
     assert demo.kind in KINDS
     if demo.run is not None and demo.kind == "decided run":
         assert demo.run.status == "decided"
