@@ -99,6 +99,8 @@ class BrachaNetwork:
         self.crashed: set[int] = set()
         self.inflight: dict[RBKey, RBMessage] = {}
         self.trace: list[Event] | EventCounter = [] if keep_trace else EventCounter()
+        # without a kept trace, sends and deliveries are only counted (no Event is built)
+        self._counts = None if keep_trace else self.trace.counts
         self.correct = [p for p in range(self.n) if p not in faults]
         self.scheduler = None
         self.sent_count = 0
@@ -149,17 +151,21 @@ class BrachaNetwork:
             values = fault.values(s.round, as_phase, n, self.xs_of_correct())
         inflight, on_send, crashed = self.inflight, self.scheduler.on_send, self.crashed
         reached = []
-        kind = int(s.kind)
+        kind, rnd, step, origin = int(s.kind), s.round, int(s.step), s.origin
         for r in receivers:
             if r in crashed:
                 continue
             value = s.value if values is None else values[r]
-            msg = RBMessage(pid, r, s.round, int(s.step), value, s.origin, kind)
-            inflight[msg.key] = msg
+            msg = RBMessage(pid, r, rnd, step, value, origin, kind)
+            inflight[(pid, r, rnd, step, origin, kind)] = msg
             on_send(msg)
             reached.append(r)
         self.sent_count += len(reached)
-        if values is not None:
+        counts = self._counts
+        if counts is not None:
+            what = SEND if values is None else BYZANTINE_SEND
+            counts[what] = counts.get(what, 0) + 1
+        elif values is not None:
             event = Event(
                 BYZANTINE_SEND,
                 pid,
@@ -182,7 +188,8 @@ class BrachaNetwork:
                 origin=s.origin,
                 rb=kind,
             )
-        self.trace.append(event)
+        if counts is None:
+            self.trace.append(event)
         if crash_now:
             self.crash(pid, s.round, s.step)
 
@@ -199,20 +206,23 @@ class BrachaNetwork:
         out = self.procs[msg.receiver].receive(
             msg.sender, msg.rb, msg.origin, msg.round, msg.phase, msg.value
         )
-        trace = self.trace
-        trace.append(
-            Event(
-                DELIVER,
-                msg.receiver,
-                msg.round,
-                msg.phase,
-                msg.value,
-                msg.sender,
-                delivery=out.status,
-                origin=msg.origin,
-                rb=msg.rb,
+        trace, counts = self.trace, self._counts
+        if counts is not None:
+            counts[DELIVER] = counts.get(DELIVER, 0) + 1
+        else:
+            trace.append(
+                Event(
+                    DELIVER,
+                    msg.receiver,
+                    msg.round,
+                    msg.phase,
+                    msg.value,
+                    msg.sender,
+                    delivery=out.status,
+                    origin=msg.origin,
+                    rb=msg.rb,
+                )
             )
-        )
         if out.events:
             trace.extend(out.events)
         for s in out.sends:
@@ -243,9 +253,32 @@ class BrachaNetwork:
 class BrachaUniform(RandomOrder):
     """The "uniform" scheduler of Bracha's variant: every step, a uniformly random one of
     all messages in flight (Ben-Or's phase-by-phase uniform scheduler has no counterpart
-    when every value travels as initial, echo and ready messages)."""
+    when every value travels as initial, echo and ready messages). It draws its random
+    numbers in blocks, since a Bracha run makes O(n^3) deliveries per round."""
 
     name = "uniform"
+    BLOCK = 1024
+
+    def attach(self, net, rng: np.random.Generator) -> None:
+        super().attach(net, rng)
+        self._draws: list[float] = []
+
+    def on_send(self, msg: RBMessage) -> None:
+        self._keys.append(msg.key)
+
+    def next(self) -> RBMessage | None:
+        keys, inflight, draws = self._keys, self.net.inflight, self._draws
+        while keys:
+            if not draws:
+                draws.extend(self.rng.random(self.BLOCK).tolist())
+            i = int(draws.pop() * len(keys))
+            key = keys[i]
+            keys[i] = keys[-1]
+            keys.pop()
+            msg = inflight.get(key)
+            if msg is not None:
+                return msg
+        return None
 
 
 def bracha_scheduler(scheduler: Scheduler) -> Scheduler:
