@@ -68,23 +68,9 @@ class RoundChain:
     some_decide: np.ndarray
 
 
-def _hypergeom_pmf(good: int, bad: int, draws: int) -> np.ndarray:
-    """P(k of the draws are good), k = 0..draws, drawing without replacement."""
-    k = np.arange(max(0, draws - bad), min(good, draws) + 1)
-    out = np.zeros(draws + 1)
-    out[k] = _comb_row(good)[k] * _comb_row(bad)[draws - k] / math.comb(good + bad, draws)
-    return out
-
-
 def _binom_pmf(trials: int, prob: float) -> np.ndarray:
     k = np.arange(trials + 1)
     return _comb_row(trials) * prob**k * (1.0 - prob) ** (trials - k)
-
-
-def _linear_power(poly: np.ndarray, power: int) -> np.ndarray:
-    """Coefficients of (poly[0] + poly[1] z) ** power, by the binomial theorem."""
-    k = np.arange(power + 1)
-    return _comb_row(power) * poly[0] ** (power - k) * poly[1] ** k
 
 
 @cache
@@ -108,69 +94,117 @@ def _rule_tables(rules: Rules) -> dict[str, np.ndarray]:
     }
 
 
-def _phase1_d_prob(
-    rules: Rules, tables: dict, scheduler: str, s: int, x: int
-) -> tuple[float, float]:
-    """P(send D(1)), P(send D(0)) for a process holding x when s of the n processes hold 1."""
-    n, others = rules.n, rules.quorum - 1
-    ones, zeros = s - x, (n - 1) - (s - x)
-    if scheduler == "uniform":
-        heard = _hypergeom_pmf(ones, zeros, others)
-    else:  # split: the most balanced set of quorum reports, own report included
-        a, _ = split_report_ones(x, 1, ones, zeros, others)
-        heard = np.zeros(others + 1)
-        heard[int(a)] = 1.0
-    send = tables["sends_d"]
-    c1 = x + np.arange(others + 1)
-    d1 = send[c1]
-    return float(heard[d1].sum()), float(heard[~d1 & send[rules.quorum - c1]].sum())
+@cache
+def _pascal(n: int) -> np.ndarray:
+    """``table[a, b]`` = C(a, b) as floats for 0 <= a, b <= n (0 where b > a)."""
+    table = np.zeros((n + 1, n + 1))
+    for a in range(n + 1):
+        table[a, : a + 1] = _comb_row(a)
+    table.setflags(write=False)
+    return table
 
 
-def _phase2_categories(
-    rules: Rules, tables: dict, scheduler: str, m: int, own_d: int
-) -> np.ndarray:
-    """P(decide), P(adopt only), P(flip a coin) for a process when m processes sent D."""
-    n, others = rules.n, rules.quorum - 1
-    d_others, plain_others = m - own_d, (n - 1) - (m - own_d)
-    if scheduler == "uniform":
-        heard = _hypergeom_pmf(d_others, plain_others, others)
-    else:  # split: as few D-messages as possible, own message included
-        heard = np.zeros(others + 1)
-        heard[int(split_proposal_ds(others, plain_others))] = 1.0
-    d = own_d + np.arange(others + 1)
-    decide, adopt = tables["decides"][d], tables["adopts"][d]
-    return np.array(
-        [heard[decide].sum(), heard[~decide & adopt].sum(), heard[~decide & ~adopt].sum()]
+def _hypergeom_rows(good: np.ndarray, total: int, draws: int, n: int) -> np.ndarray:
+    """Row i: P(k of the draws are good), k = 0..draws, drawing without replacement from
+    ``total`` items of which ``good[i]`` are good."""
+    comb, k = _pascal(n), np.arange(draws + 1)
+    return (
+        comb[good[:, None], k] * comb[(total - good)[:, None], draws - k] / math.comb(total, draws)
     )
 
 
-def _local_poly(cat: np.ndarray, v: int) -> np.ndarray:
-    """One process, no decision: adopt v (x = v) or flip its own coin (x = 0 or 1)."""
-    adopt = np.array([0.0, cat[1]]) if v == 1 else np.array([cat[1], 0.0])
-    return adopt + cat[2] * np.array([0.5, 0.5])
+def _power_rows(p0: np.ndarray, p1: np.ndarray, powers: np.ndarray, n: int) -> np.ndarray:
+    """Row i: coefficients of (p0[i] + p1[i] z) ** powers[i], padded with zeros to n + 1."""
+    k = np.arange(n + 1)
+    low = np.clip(powers[:, None] - k, 0, None)
+    return _pascal(n)[powers] * p0[:, None] ** low * p1[:, None] ** k
 
 
-def _outcomes(n: int, cats_d: list, cats_p: list, coin: str, v: int) -> np.ndarray:
+def _convolve_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise convolution of two (rows, n + 1) coefficient arrays whose row products have
+    degree at most n."""
+    size = a.shape[1]
+    out = np.zeros_like(a)
+    for k in range(size):
+        out[:, k:] += a[:, k : k + 1] * b[:, : size - k]
+    return out
+
+
+def _phase2(rules, tables, scheduler, own_d):
+    """Rows m = 0..n: P(decide), P(adopt only), P(flip) for a process whose own proposal is a
+    D-message (own_d = 1) or "?" (own_d = 0) when m processes sent D (zeros where impossible)."""
+    n, others = rules.n, rules.quorum - 1
+    m = np.arange(n + 1)
+    d_others = m - own_d
+    valid = (d_others >= 0) & (d_others <= n - 1)
+    d_others = d_others[valid]
+    if scheduler == "uniform":
+        heard = _hypergeom_rows(d_others, n - 1, others, n)
+    else:  # split: as few D-messages as possible, own message included
+        heard = np.zeros((d_others.size, others + 1))
+        shown = split_proposal_ds(others, (n - 1) - d_others).astype(int)
+        heard[np.arange(d_others.size), shown] = 1.0
+    d = own_d + np.arange(others + 1)
+    decide, adopt = tables["decides"][d], tables["adopts"][d]
+    cats = np.zeros((n + 1, 3))
+    cats[valid] = np.stack(
+        [
+            heard[:, decide].sum(axis=1),
+            heard[:, ~decide & adopt].sum(axis=1),
+            heard[:, ~decide & ~adopt].sum(axis=1),
+        ],
+        axis=1,
+    )
+    return cats
+
+
+def _phase1(rules, tables, scheduler, x):
+    """Rows s = 0..n: P(send D(1)), P(send D(0)), P(send "?") for a process holding x when s
+    processes hold 1 (the last summed directly, not as 1 minus the others)."""
+    n, others = rules.n, rules.quorum - 1
+    s = np.arange(n + 1)
+    valid = (s > 0) if x == 1 else (s < n)
+    ones = s[valid] - x
+    if scheduler == "uniform":
+        heard = _hypergeom_rows(ones, n - 1, others, n)
+    else:  # split: the most balanced set of quorum reports, own report included
+        a, _ = split_report_ones(x, 1, ones, (n - 1) - ones, others)
+        heard = np.zeros((ones.size, others + 1))
+        heard[np.arange(ones.size), np.asarray(a, dtype=int)] = 1.0
+    send = tables["sends_d"]
+    c1 = x + np.arange(others + 1)
+    d1 = send[c1]
+    d0 = ~d1 & send[rules.quorum - c1]
+    probs = np.zeros((n + 1, 3))
+    probs[valid] = np.stack(
+        [heard[:, d1].sum(axis=1), heard[:, d0].sum(axis=1), heard[:, ~d1 & ~d0].sum(axis=1)],
+        axis=1,
+    )
+    probs[~valid, 2] = 1.0  # nobody holds x: nobody of them sends D
+    return probs
+
+
+def _outcomes(n, cats_d, cats_p, coin, v):
     """Row m: P(nobody decides and s' processes hold 1 afterwards), given m D(v) senders."""
-    size = n + 1
-    out = np.zeros((size, size))
-    j = np.arange(size)
-    for m in range(size):
-        cat_d, cat_p = cats_d[m], cats_p[m]
-        if coin == "local":
-            # polynomial in z marking x = 1 after the round; deciders are left out
-            out[m] = np.convolve(
-                _linear_power(_local_poly(cat_d, v), m),
-                _linear_power(_local_poly(cat_p, v), n - m),
-            )
-        else:
-            # polynomial in w marking an adopter; every non-adopter flips the shared coin
-            adopters = np.convolve(
-                _linear_power(np.array([cat_d[2], cat_d[1]]), m),
-                _linear_power(np.array([cat_p[2], cat_p[1]]), n - m),
-            )
-            out[m, v * n] += 0.5 * adopters.sum()
-            np.add.at(out[m], j if v == 1 else n - j, 0.5 * adopters)
+    m = np.arange(n + 1)
+    if coin == "local":
+        # polynomial in z marking x = 1 after the round; deciders are left out
+        def poly(cats):
+            adopt0 = cats[:, 1] if v == 0 else np.zeros(n + 1)
+            adopt1 = cats[:, 1] if v == 1 else np.zeros(n + 1)
+            return adopt0 + cats[:, 2] * 0.5, adopt1 + cats[:, 2] * 0.5
+
+        d0, d1 = poly(cats_d)
+        p0, p1 = poly(cats_p)
+        return _convolve_rows(_power_rows(d0, d1, m, n), _power_rows(p0, p1, n - m, n))
+    # polynomial in w marking an adopter; every non-adopter flips the shared coin
+    adopters = _convolve_rows(
+        _power_rows(cats_d[:, 2], cats_d[:, 1], m, n),
+        _power_rows(cats_p[:, 2], cats_p[:, 1], n - m, n),
+    )
+    out = np.zeros((n + 1, n + 1))
+    out[:, v * n] += 0.5 * adopters.sum(axis=1)
+    out += 0.5 * (adopters if v == 1 else adopters[:, ::-1])
     return out
 
 
@@ -179,38 +213,31 @@ def chain_arrays(n: int, t: int, scheduler: str, coin: str):
     rules = standard_rules(n, t, "crash")
     tables = _rule_tables(rules)
     size = n + 1
-    stay = np.zeros((size, size))
-    all_decide = np.zeros(size)
-    some_decide = np.zeros(size)
+    m = np.arange(size)
     # Phase 2 depends on m (the number of D senders) and the value v of the D-messages
-    # only, so it is tabulated once per m and v.
-    cats_d = [
-        _phase2_categories(rules, tables, scheduler, m, 1) if m else np.zeros(3)
-        for m in range(size)
-    ]
-    cats_p = [
-        _phase2_categories(rules, tables, scheduler, m, 0) if m < n else np.zeros(3)
-        for m in range(size)
-    ]
-    p_all = np.array([cats_d[m][0] ** m * cats_p[m][0] ** (n - m) for m in range(size)])
+    # only, so it is tabulated once per m, for a D-sender and for a "?"-sender.
+    cats_d = _phase2(rules, tables, scheduler, 1)
+    cats_p = _phase2(rules, tables, scheduler, 0)
+    p_all = np.array([cats_d[k][0] ** k * cats_p[k][0] ** (n - k) for k in range(size)])
     p_some = np.array(
-        [max(0.0, _p_any(cats_d[m][0], m, cats_p[m][0], n - m) - p_all[m]) for m in range(size)]
+        [max(0.0, _p_any(cats_d[k][0], k, cats_p[k][0], n - k) - p_all[k]) for k in range(size)]
     )
-    outcomes = {}
-    for s in range(size):
-        # (P(D(1)), P(D(0))) for a process holding 1 and for one holding 0
-        p_one = _phase1_d_prob(rules, tables, scheduler, s, 1) if s > 0 else (0.0, 0.0)
-        p_zero = _phase1_d_prob(rules, tables, scheduler, s, 0) if s < n else (0.0, 0.0)
-        if (p_one[0] + p_zero[0]) > 0 and (p_one[1] + p_zero[1]) > 0:
-            raise RuntimeError("D(0) and D(1) in the same round: impossible in the crash variant")
-        v = 1 if p_one[0] + p_zero[0] > 0 else 0
-        if v not in outcomes:
-            outcomes[v] = _outcomes(n, cats_d, cats_p, coin, v)
-        # number of D senders: Binomial(s, P(D | x=1)) + Binomial(n - s, P(D | x=0))
-        senders = np.convolve(_binom_pmf(s, sum(p_one)), _binom_pmf(n - s, sum(p_zero)))
-        stay[s] = senders @ outcomes[v]
-        all_decide[s] = senders @ p_all
-        some_decide[s] = senders @ p_some
+    # Phase 1, for every s at once: (P(D(1)), P(D(0)), P("?")) for a holder of 1 and of 0
+    p_one, p_zero = _phase1(rules, tables, scheduler, 1), _phase1(rules, tables, scheduler, 0)
+    d1_any, d0_any = p_one[:, 0] + p_zero[:, 0] > 0, p_one[:, 1] + p_zero[:, 1] > 0
+    if np.any(d1_any & d0_any):
+        raise RuntimeError("D(0) and D(1) in the same round: impossible in the crash variant")
+    # number of D senders: Binomial(s, P(D | x=1)) + Binomial(n - s, P(D | x=0))
+    q1, q0 = p_one[:, 0] + p_one[:, 1], p_zero[:, 0] + p_zero[:, 1]
+    senders = _convolve_rows(
+        _power_rows(p_one[:, 2], q1, m, n), _power_rows(p_zero[:, 2], q0, n - m, n)
+    )
+    stay = np.zeros((size, size))
+    for v, rows in ((1, d1_any), (0, ~d1_any)):  # v: the value of the round's D-messages
+        if rows.any():
+            stay[rows] = senders[rows] @ _outcomes(n, cats_d, cats_p, coin, v)
+    all_decide = senders @ p_all
+    some_decide = senders @ p_some
     for arr in (stay, all_decide, some_decide):
         arr.setflags(write=False)
     # A partial decision leaves every process holding the decided value; from there all
