@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from benor_lib.protocol.bracha import STEP_NAMES, Step
 from benor_lib.protocol.events import (
     ADOPT,
@@ -40,11 +42,18 @@ def _count(heard, v) -> int:
     return sum(1 for h in heard if h == v)
 
 
-def is_detail(event: Event) -> bool:
+_OWN_COPY = (EventKind.MAJORITY, PROPOSE, ADOPT, COIN, DECIDE)
+
+
+def is_detail(event: Event, byzantine: Collection[int] = ()) -> bool:
     """True for the events a narration leaves out unless deliveries are asked for: sends,
-    deliveries, acceptances, validations, and a Byzantine process's echoes and readys."""
+    deliveries, acceptances, validations, a Byzantine process's echoes and readys, and the
+    steps of the copy of the protocol a Byzantine process (in ``byzantine``) runs only to
+    pace its lies (it decides nothing)."""
     if event.kind in (DELIVER, SEND, EventKind.ACCEPT, EventKind.VALIDATE):
         return True
+    if event.kind in _OWN_COPY:
+        return event.pid in byzantine
     return event.kind == BYZANTINE_SEND and event.rb not in (None, RBKind.INITIAL)
 
 
@@ -79,6 +88,11 @@ def narrate_bracha_event(event: Event, rules: Rules) -> str:
             f"{bracha_value_name(event.phase, v)} to p{r}"
             for r, v in zip(event.receivers, event.sent, strict=True)
         )
+        if rb == RBKind.INITIAL and event.origin == event.pid:
+            return (
+                f"{p} (Byzantine) starts its round-{event.round} {_step(event.phase)} "
+                f"broadcast with these initial messages: {vals}."
+            )
         return f"{p} (Byzantine) sends {rb} messages for {_whose(event)}: {vals}."
     if kind == DELIVER:
         rb = RBKind(event.rb) if event.rb is not None else RBKind.INITIAL

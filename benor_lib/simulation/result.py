@@ -217,7 +217,7 @@ class Run:
             lines = [
                 narrate_bracha_event(e, self.rules)
                 for e in self.trace
-                if deliveries or not is_detail(e)
+                if deliveries or not is_detail(e, self.byzantine)
             ]
             return lines if limit is None else lines[:limit]
         lines = [

@@ -101,6 +101,9 @@ def test_narration_says_every_step():
     every = r.narrate(deliveries=True)
     assert len(every) == len(r.trace) and not [s for s in every if ": " in s[:8]]
     assert any("accepts" in s for s in every) and any("echo(" in s for s in every)
+    # the Byzantine p0's own copy of the protocol paces its lies: it is not narrated
+    assert not [s for s in lines if s.startswith("p0 ") and "decides" in s]
+    assert any(s.startswith("p0 (Byzantine) starts its round-1") for s in lines)
 
 
 def test_break_it_search_finds_a_replayable_violation_at_n_3t():
