@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parent.parent
 BOOK_BUILD_TIMEOUT = 1800  # seconds for the whole build, every chapter executed afresh
@@ -100,6 +101,17 @@ def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
             message += "\n--- end of the build log ---\n" + "\n".join(build.log.splitlines()[-60:])
         pytest.fail(message, pytrace=False)
     return build
+
+
+# --- hypothesis ---------------------------------------------------------------------------
+
+# "fast" (the default): 50 examples for a property without its own max_examples, no
+# deadline (a loaded machine must not fail a test). "thorough": ten times as many, for a
+# deeper search now and then: pytest --hypothesis-profile=thorough. Properties that set
+# their own max_examples keep it; the long ones are marked slow.
+settings.register_profile("fast", max_examples=50, deadline=None)
+settings.register_profile("thorough", max_examples=500, deadline=None)
+settings.load_profile("fast")
 
 
 # --- markers and groups -------------------------------------------------------------------
