@@ -129,10 +129,7 @@ def _benor_rounds(coin: str) -> Callable[[int, int], str]:
     def rounds(n: int, t: int) -> str:
         uniform = round_distribution(n, t, coin=coin).mean
         split = round_distribution(n, t, scheduler="split", coin=coin).mean
-        return (
-            f"{uniform:.2f} (uniform scheduler), {split:.2f} (split adversary) at "
-            f"$n = {n}$, $t = {t}$"
-        )
+        return f"{uniform:.2f} (uniform scheduler), {split:.2f} (split adversary)"
 
     return rounds
 
@@ -140,13 +137,13 @@ def _benor_rounds(coin: str) -> Callable[[int, int], str]:
 def _all_to_all(n: int, t: int) -> str:
     # a full round: every process broadcasts twice to all n (the last round may be cut short)
     sent = messages_per_round(simulate(n, t, "random", seed=0))
-    return f"$2n^2$ ({max(sent.values())} counted in a run at $n = {n}$)"
+    return f"$2n^2$; {max(sent.values())} in a run"
 
 
 def _bracha_messages(n: int, t: int) -> str:
     # a fault-free run: every process reliably broadcasts three values a round
     sent = messages_per_round(simulate(n, t, "random", variant="bracha", seed=0))
-    return f"$3n(n + 2n^2)$, $O(n^3)$ ({max(sent.values())} counted in a run at $n = {n}$)"
+    return f"$3n(n + 2n^2)$; {max(sent.values())} in a run"
 
 
 RESULTS: tuple[Result, ...] = (
