@@ -122,7 +122,8 @@ def _heard_text(pairs: Sequence[tuple[int, int | None]], n: int, proposals: bool
     got = {s for s, _ in pairs}
     missed = [f"p{s}" for s in range(n) if s not in got]
     head = "all" if not missed else "all but " + ", ".join(missed)
-    values = " ".join(_proposal_text(v) if proposals else str(v) for _, v in pairs)
+    # non-breaking spaces keep the values on one line when a narrow page wraps the cell
+    values = "\u00a0".join(_proposal_text(v) if proposals else str(v) for _, v in pairs)
     return f"{head}: {values}"
 
 
