@@ -24,9 +24,10 @@ lives in the layer packages (``protocol``, ``simulation``, ``distributions``,
 interactive apps are imported from ``benor_lib.apps``, never from here.
 """
 
+from benor_lib.distributions.compare import distribution_distance, sweep
 from benor_lib.distributions.exact import EXACT_MAX_N, exact_rounds
 from benor_lib.distributions.phase_type import RoundDistribution, round_distribution
-from benor_lib.distributions.sample import RoundSample, distribution_distance, sample_rounds, sweep
+from benor_lib.distributions.sample import RoundSample, sample_rounds
 from benor_lib.impossibility import (
     Counterexample,
     Demonstration,

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from benor_lib.distributions.compare import sweep
 from benor_lib.distributions.exact import exact_rounds, round_parts
 from benor_lib.distributions.phase_type import round_distribution
-from benor_lib.distributions.sample import sweep
 from benor_lib.protocol.validate import check_whole
 from benor_lib.simulation.network import run
 

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from benor_lib import publish
 from benor_lib.figures.style import COLORS, INK, MARKERS, marker_style, new_figure, reuse_figure
+from benor_lib.protocol.events import REPORT
 
 #: Line style of a report (step 1) and of a proposal (step 2) in the space-time diagram.
 MESSAGE_LINESTYLES: dict[int, str] = {1: "-", 2: "--"}
@@ -153,9 +154,9 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
             (ts, s),
             _pull_back((ts, s), (td, r), per_inch, ARROW_GAP_POINTS / 72),
             arrowstyle="-|>",
-            mutation_scale=7 if phase == 1 else 9,
+            mutation_scale=7 if phase == REPORT else 9,
             color=COLORS[v],
-            linewidth=1.0 if phase == 1 else 1.5,
+            linewidth=1.0 if phase == REPORT else 1.5,
             linestyle=MESSAGE_LINESTYLES[phase],
             alpha=1.0 if used else IGNORED_ALPHA,
             shrinkA=0,
@@ -178,7 +179,7 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
             markeredgewidth=0.5,
             alpha=1.0 if used else IGNORED_ALPHA,
             zorder=3,
-            gid=f"arrival-{'report' if phase == 1 else 'proposal'}-{v}",
+            gid=f"arrival-{'report' if phase == REPORT else 'proposal'}-{v}",
         )
     slots: dict[int, int] = {}
     for m in pending:  # in flight: queued at the receiver, right of "now", by sender

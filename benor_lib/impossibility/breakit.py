@@ -1,6 +1,11 @@
 """The break-it search: exhaustive over the round abstraction when it is small, otherwise a
 random search over concrete runs (its own scheduler, coin and Byzantine scripts), shrunk to a
-short replayable counterexample."""
+short replayable counterexample.
+
+At about 650 lines this module is longer than the others on purpose: the two searches share
+the result types, the phrasing of a violation and the shrinking step, and
+:func:`find_violation` chooses between them, so it is one algorithm in one place.
+"""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import ArrayLike
 
-from benor_lib.protocol.events import REPORT, Phase
+from benor_lib.protocol.events import REPORT
 from benor_lib.protocol.validate import check_choice, check_int, is_int
 from benor_lib.simulation.result import Message
 
@@ -38,7 +38,7 @@ class NetworkView(Protocol):
         """Processes that still receive messages (not crashed, not halted)."""
         ...
 
-    def position(self, pid: int) -> tuple[int, Phase]:
+    def position(self, pid: int) -> tuple[int, int]:
         """(round, phase) the process is waiting in."""
         ...
 

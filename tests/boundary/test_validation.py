@@ -7,8 +7,6 @@ from benor_lib import (
     Byzantine,
     Crash,
     Scripted,
-    StepperSession,
-    StepperSettings,
     demonstrate,
     distribution_distance,
     find_violation,
@@ -18,6 +16,7 @@ from benor_lib import (
     sweep,
 )
 from benor_lib.apps.model_explorer.model import explore_model
+from benor_lib.apps.stepper.model import StepperSession, StepperSettings
 
 BAD_RUNS = [
     (dict(n=0, t=0, inputs=[]), r"n must be between 1 and \d+, got 0"),
