@@ -166,7 +166,7 @@ ISSUE_15_BAD = [
     (
         "with_changes bogus",
         lambda: standard_rules(5, 1).with_changes(bogus=1),
-        r"unknown key\(s\) 'bogus'; allowed: adopt_min, d_twice, decide_twice",
+        r"unknown key\(s\) 'bogus'; allowed: adopt_max, adopt_min, d_twice, decide_twice",
     ),
     ("replay upto -1", lambda: _run5().replay(upto=-1), r"upto must be at least 0, got -1"),
     ("replay upto '3'", lambda: _run5().replay(upto="3"), r"upto must be an integer, got '3'"),
