@@ -49,10 +49,6 @@ from benor_lib.simulation.network import run
 from benor_lib.simulation.result import Message, Run
 from benor_lib.simulation.schedulers import Scheduler
 
-# --------------------------------------------------------------------------------------
-# 3. Break-it search
-# --------------------------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class Counterexample:

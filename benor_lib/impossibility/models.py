@@ -22,10 +22,6 @@ from benor_lib.simulation.faults import Byzantine, Crash
 from benor_lib.simulation.network import run
 from benor_lib.simulation.result import Run
 
-# --------------------------------------------------------------------------------------
-# 4. Which result applies, and a demonstration of it
-# --------------------------------------------------------------------------------------
-
 
 def _check_model_args(
     coin: object, variant: object, n: object, t: object, faults: object

@@ -41,10 +41,6 @@ from benor_lib.protocol.validate import check_bool
 from benor_lib.simulation.network import run
 from benor_lib.simulation.result import Run
 
-# --------------------------------------------------------------------------------------
-# 1. Valence explorer
-# --------------------------------------------------------------------------------------
-
 
 def _check_deterministic_coin(coin: object) -> str:
     if coin not in DETERMINISTIC_COINS:
