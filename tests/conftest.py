@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -91,8 +92,36 @@ def build_book(output_dir: Path) -> BookBuild:
 
 @pytest.fixture(scope="session")
 def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
-    """The book, built once per test session into a temporary folder; fails on any warning."""
-    build = build_book(tmp_path_factory.mktemp("book"))
+    """The book, built once per test run into a temporary folder; fails on any warning.
+
+    Under pytest-xdist the workers of one run share it: the first worker that needs it
+    builds it under a file lock, in the run's common temporary folder, and the others
+    read the result (the build is never made twice in a run).
+    """
+    import fcntl
+    import json
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder every worker's basetemp lives in
+    output = base / "book"
+    record = base / "book-build.json"
+    with open(base / "book-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.is_file():
+            saved = json.loads(record.read_text(encoding="utf-8"))
+            build = BookBuild(
+                Path(saved["html_dir"]), saved["returncode"], saved["log"], tuple(saved["warnings"])
+            )
+        else:
+            build = build_book(output)
+            saved = dict(
+                html_dir=str(build.html_dir),
+                returncode=build.returncode,
+                log=build.log,
+                warnings=list(build.warnings),
+            )
+            record.write_text(json.dumps(saved), encoding="utf-8")
     if build.returncode != 0:
         message = f"jupyter-book build exited with {build.returncode}; "
         message += f"{len(build.warnings)} warning(s):\n" + "\n".join(build.warnings)
@@ -123,28 +152,14 @@ _SLOW_MARKERS = ("book", "browser", "jupyterlab")
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark slow tests ``slow``; keep the tests that share one expensive fixture together.
-
-    Every test that reads the book build is marked ``book`` and ``slow`` and put in the
-    ``xdist_group`` "book", so that under ``pytest -n 2 --dist loadgroup`` one worker builds
-    the book, once, for all of them. JupyterLab tests share the group "lab"; any other
-    browser test module is a group of its own (its server and browser are module-scoped).
-    (Runs before pytest-xdist's own hook, which reads the groups.)
-    """
+    """Mark slow tests ``slow``: those marked book, browser or jupyterlab, and every test
+    that reads the book build (marked ``book`` too)."""
     for item in items:
         uses_build = "book_build" in getattr(item, "fixturenames", ())
         if uses_build and item.get_closest_marker("book") is None:
             item.add_marker(pytest.mark.book)
         if any(item.get_closest_marker(name) for name in _SLOW_MARKERS):
             item.add_marker(pytest.mark.slow)
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        if uses_build:
-            item.add_marker(pytest.mark.xdist_group("book"))
-        elif item.get_closest_marker("jupyterlab") is not None:
-            item.add_marker(pytest.mark.xdist_group("lab"))
-        elif item.get_closest_marker("browser") is not None:  # its own server and browser
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 # --- browser tests (test_browser.py, test_offline.py, test_lite.py) --------------------------
