@@ -43,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from enum import IntEnum
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from benor_lib.protocol.events import ADOPT, COIN, DECIDE, PROPOSE, Delivery, Event, EventKind
 from benor_lib.protocol.reliable_broadcast import RBKind, RBThresholds, ReliableBroadcast
@@ -75,7 +75,7 @@ class BrachaSend(NamedTuple):
     kind: RBKind
     origin: int
     round: int
-    step: Step
+    step: int  # a Step
     value: int | None
 
 
@@ -224,10 +224,12 @@ class BrachaProcess:
     ) -> BrachaOutcome:
         """Take one message in; return its status, the messages it causes and the events."""
         status, rb_sends, accepted = self.rb.receive(sender, kind, origin, (rnd, step), value)
-        sends = [BrachaSend(s.kind, origin, rnd, step, s.value) for s in rb_sends]
+        sends = [
+            BrachaSend(s.kind, origin, rnd, step, cast("int | None", s.value)) for s in rb_sends
+        ]
         events: list[Event] = []
         if accepted is not None:
-            (v,) = accepted
+            v = cast("int | None", accepted[0])
             events.append(Event(EventKind.ACCEPT, self.pid, rnd, Step(step), v, origin))
             self.held.setdefault((rnd, step), {})[origin] = v
             self._validate(events)
@@ -283,10 +285,11 @@ class BrachaProcess:
     def _conclude(self, heard, senders, events: list[Event]) -> None:
         what, v = proposal_outcome(self.rules, heard)
         rnd = self.round
-        if what == "decide" and self.decision is None:
+        assert v is not None or what == "coin", "a decide or adopt outcome carries its value"
+        if what == "decide" and self.decision is None and v is not None:
             self.decision, self.decision_round, self.x = v, rnd, v
             events.append(Event(DECIDE, self.pid, rnd, Step.PROPOSAL, v, None, heard, senders))
-        elif what != "coin":
+        elif what != "coin" and v is not None:
             self.x = v
             events.append(Event(ADOPT, self.pid, rnd, Step.PROPOSAL, v, None, heard, senders))
         elif self.decision is None:

@@ -146,7 +146,7 @@ class ReliableBroadcast:
         return inst
 
     def receive(
-        self, sender: int, kind: RBKind, origin: int, tag: tuple, value: object
+        self, sender: int, kind: int, origin: int, tag: tuple, value: object
     ) -> tuple[str, list[RBSend], tuple[object] | None]:
         """Take one message; return (status, sends, accepted).
 

@@ -28,7 +28,14 @@ from benor_lib.protocol.rules import Rules
 from benor_lib.simulation.faults import Byzantine, Crash, Fault
 from benor_lib.simulation.loop import EventCounter, RunSetup, deliver_until_end, finish_run
 from benor_lib.simulation.result import ProcessState, Run
-from benor_lib.simulation.schedulers import RandomOrder, Scheduler, Split, Uniform
+from benor_lib.simulation.schedulers import (
+    InFlight,
+    Key,
+    RandomOrder,
+    Scheduler,
+    Split,
+    Uniform,
+)
 
 RBKey = tuple[int, int, int, int, int, int]
 
@@ -97,12 +104,13 @@ class BrachaNetwork:
             for p in range(self.n)
         ]
         self.crashed: set[int] = set()
-        self.inflight: dict[RBKey, RBMessage] = {}
-        self.trace: list[Event] | EventCounter = [] if keep_trace else EventCounter()
+        self.inflight: dict[Key, RBMessage] = {}
+        counter = None if keep_trace else EventCounter()
+        self.trace: list[Event] | EventCounter = [] if counter is None else counter
         # without a kept trace, sends and deliveries are only counted (no Event is built)
-        self._counts = None if keep_trace else self.trace.counts
+        self._counts = None if counter is None else counter.counts
         self.correct = [p for p in range(self.n) if p not in faults]
-        self.scheduler = None
+        self.scheduler: Scheduler | None = None  # set by simulate_bracha before the start
         self.sent_count = 0
 
     # --- the view schedulers get -------------------------------------------------------
@@ -149,6 +157,7 @@ class BrachaNetwork:
                 return
             as_phase = 2 if s.step == Step.PROPOSAL else 1
             values = fault.values(s.round, as_phase, n, self.xs_of_correct())
+        assert self.scheduler is not None, "attach a scheduler before sending"
         inflight, on_send, crashed = self.inflight, self.scheduler.on_send, self.crashed
         reached = []
         kind, rnd, step, origin = int(s.kind), s.round, int(s.step), s.origin
@@ -263,10 +272,10 @@ class BrachaUniform(RandomOrder):
         super().attach(net, rng)
         self._draws: list[float] = []
 
-    def on_send(self, msg: RBMessage) -> None:
+    def on_send(self, msg: InFlight) -> None:
         self._keys.append(msg.key)
 
-    def next(self) -> RBMessage | None:
+    def next(self) -> InFlight | None:
         keys, inflight, draws = self._keys, self.net.inflight, self._draws
         while keys:
             if not draws:

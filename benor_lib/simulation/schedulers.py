@@ -11,7 +11,7 @@ the messages in flight and each process's round, phase and state.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from math import comb
 from typing import Protocol
 
@@ -27,12 +27,33 @@ Key = tuple[int, ...]
 """A delivery: (sender, receiver, round, phase), and for Bracha also (origin, rb kind)."""
 
 
+class InFlight(Protocol):
+    """What a scheduler reads of a message in flight (Ben-Or's Message, Bracha's RBMessage)."""
+
+    @property
+    def sender(self) -> int: ...
+    @property
+    def receiver(self) -> int: ...
+    @property
+    def round(self) -> int: ...
+    @property
+    def phase(self) -> int: ...
+    @property
+    def value(self) -> int | None: ...
+    @property
+    def key(self) -> Key: ...
+
+
 class NetworkView(Protocol):
     """What a scheduler may look at."""
 
     n: int
     quorum: int
-    inflight: dict[Key, Message]
+
+    @property
+    def inflight(self) -> Mapping[Key, InFlight]:
+        """The messages in flight by key."""
+        ...
 
     def active(self) -> list[int]:
         """Processes that still receive messages (not crashed, not halted)."""
@@ -58,10 +79,10 @@ class Scheduler:
         self.net = net
         self.rng = rng
 
-    def on_send(self, msg: Message) -> None:
+    def on_send(self, msg: InFlight) -> None:
         """Called for every message put in flight."""
 
-    def next(self) -> Message | None:
+    def next(self) -> InFlight | None:
         """The next message to deliver, or None when there is none (or the script ended)."""
         raise NotImplementedError
 
@@ -75,10 +96,10 @@ class Fifo(Scheduler):
         super().attach(net, rng)
         self._queue: deque[Key] = deque()
 
-    def on_send(self, msg: Message) -> None:
+    def on_send(self, msg: InFlight) -> None:
         self._queue.append(msg.key)
 
-    def next(self) -> Message | None:
+    def next(self) -> InFlight | None:
         inflight = self.net.inflight
         while self._queue:
             msg = inflight.get(self._queue.popleft())
@@ -96,10 +117,10 @@ class RandomOrder(Scheduler):
         super().attach(net, rng)
         self._keys: list[Key] = []
 
-    def on_send(self, msg: Message) -> None:
+    def on_send(self, msg: InFlight) -> None:
         self._keys.append(msg.key)
 
-    def next(self) -> Message | None:
+    def next(self) -> InFlight | None:
         keys, inflight = self._keys, self.net.inflight
         while keys:
             i = int(self.rng.integers(len(keys)))
@@ -122,7 +143,7 @@ class _PhaseBatches(Scheduler):
         self._queue: deque[Key] = deque()
         self._batched: dict[int, tuple[int, int]] = {}
 
-    def next(self) -> Message | None:
+    def next(self) -> InFlight | None:
         inflight = self.net.inflight
         while True:
             while self._queue:
@@ -295,11 +316,11 @@ class Scripted(Scheduler):
         if self._then is not None:
             self._then.attach(net, rng)
 
-    def on_send(self, msg: Message) -> None:
+    def on_send(self, msg: InFlight) -> None:
         if self._then is not None:
             self._then.on_send(msg)
 
-    def next(self) -> Message | None:
+    def next(self) -> InFlight | None:
         if self.exhausted:
             return self._then.next() if self._then is not None else None
         key: Key | Message | None
