@@ -148,6 +148,24 @@ settings.load_profile("fast")
 # What makes a test slow: the markers that say it builds the book or drives a browser or
 # JupyterLab. Such tests are marked ``slow`` too, so ``pytest -m "not slow"`` skips them.
 _SLOW_MARKERS = ("book", "browser", "jupyterlab")
+# Measured (pytest --durations, 05:10 UTC): more than about 5 s each on an idle machine.
+# A node id listed here, or beginning with an entry that ends in "::" or "[", is slow.
+_MEASURED_SLOW = (
+    "tests/apps/test_budget.py::test_the_explorer_answers_the_last_request_progressively",
+    "tests/apps/test_stepper.py::test_widget_every_scheduler_reaches_a_decision[",
+    "tests/apps/test_stepper.py::test_widget_run_to_decision_matches_benor_run",
+    "tests/apps/test_stepper.py::test_animation_renders_under_budget",
+    "tests/apps/test_stepper.py::test_widget_steps_back_and_forward_consistently",
+    "tests/apps/test_stepper.py::test_widget_refuses_bad_settings_and_stays_usable[",
+    "tests/apps/test_model_explorer.py::test_widget_answers_large_settings_without_a_traceback",
+    "tests/analysis/test_flp_pictures.py::test_a_delivery_never_adds_a_reachable_value",
+    "tests/distributions/test_three_way.py::",
+    "tests/boundary/test_fuzz.py::test_fuzz_run",
+    "tests/boundary/test_fuzz.py::test_fuzz_sample_rounds",
+    "tests/book/test_chapters_2_4.py::test_correct_answers_are_what_the_library_says",
+    "tests/book/test_chapters_5_6.py::test_stepper_animation_gets_alt_text",
+    "tests/test_architecture.py::test_mypy_is_clean_on_the_protocol_and_simulation_layers",
+)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -158,7 +176,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         uses_build = "book_build" in getattr(item, "fixturenames", ())
         if uses_build and item.get_closest_marker("book") is None:
             item.add_marker(pytest.mark.book)
-        if any(item.get_closest_marker(name) for name in _SLOW_MARKERS):
+        measured = any(
+            item.nodeid == entry or (entry[-1] in ":[" and item.nodeid.startswith(entry))
+            for entry in _MEASURED_SLOW
+        )
+        if measured or any(item.get_closest_marker(name) for name in _SLOW_MARKERS):
             item.add_marker(pytest.mark.slow)
 
 
