@@ -15,8 +15,10 @@ import numpy as np
 from benor_lib.distributions.compare import sweep
 from benor_lib.distributions.exact import exact_rounds, round_parts
 from benor_lib.distributions.phase_type import round_distribution
+from benor_lib.protocol.rules import standard_rules
 from benor_lib.protocol.validate import check_whole
 from benor_lib.simulation.network import run
+from benor_lib.simulation.schedulers import split_report_ones
 
 
 def undecided_share(rounds: Any, censored: Any, upto: int) -> np.ndarray:
@@ -198,8 +200,30 @@ def split_success_probability(n: int, t: int) -> float:
     n, t = check_whole("n", n), check_whole("t", t)
     if n < 1 or t < 0:
         raise ValueError(f"n must be at least 1 and t at least 0, got n={n}, t={t}")
-    wins = sum(math.comb(n, s) for s in range(n + 1) if 2 * s > n + 2 * t)
-    return 2 * wins / 2**n
+    wins = sum(math.comb(n, s) for s in range(n + 1) if split_round_ends_run(n, t, s))
+    return wins / 2**n
+
+
+def split_round_ends_run(n: int, t: int, ones: int) -> bool:
+    """True when the split adversary (no crashes) cannot keep a round whose processes hold
+    ``ones`` ones among n values from ending the run: even its most balanced phase-1 view
+    (:func:`~benor_lib.simulation.schedulers.split_report_ones`) makes every process send
+    a D-message for the same value, so all decide in that round."""
+    n, t, ones = check_whole("n", n), check_whole("t", t), check_whole("ones", ones)
+    if not 0 <= ones <= n:
+        raise ValueError(f"ones must be between 0 and n={n}, got {ones}")
+    rules = standard_rules(n, t)
+    need = rules.quorum - 1
+
+    def all_send_d(k: int) -> bool:  # k of the n processes hold the value v
+        holders = {1: k, 0: n - k}
+        return all(
+            rules.sends_d(x + int(split_report_ones(x, 1, k - x, n - 1 - (k - x), need)[0]))
+            for x in (0, 1)
+            if holders[x] > 0
+        )
+
+    return all_send_d(ones) or all_send_d(n - ones)
 
 
 def _columns(rows: list[tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:

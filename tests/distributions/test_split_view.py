@@ -66,3 +66,14 @@ def test_the_chain_and_the_sampler_use_the_same_view(n, t):
             freq = got.get(s2, 0) / runs
             tol = 5 * np.sqrt(p * (1 - p) / runs) + 1e-9
             assert abs(freq - p) <= tol, (n, t, s, s2, freq, p)
+
+
+@pytest.mark.parametrize("n, t", SETTINGS)
+def test_split_round_ends_run_says_when_the_scheduler_lets_round_one_decide(n, t):
+    from benor_lib.analysis import split_round_ends_run
+
+    for ones in range(n + 1):
+        inputs = [0] * (n - ones) + [1] * ones
+        r = run(n, t, inputs, scheduler="split", seed=ones, max_rounds=2)
+        deciders = {e.pid for e in r.events(DECIDE) if e.round == 1}
+        assert (len(deciders) == n) == split_round_ends_run(n, t, ones), (n, t, ones)

@@ -11,6 +11,7 @@ import numpy as np
 
 from benor_lib.analysis.rounds import (
     cached_exact_rounds,
+    split_round_ends_run,
     split_success_probability,
 )
 from benor_lib.apps.explorer.settings import (
@@ -128,7 +129,7 @@ def _split_formula_mean(settings: ExplorerSettings) -> float | None:
     if settings.inputs == "random":
         return 1 / q if settings.coin == "local" else 2 - q
     ones = settings.n if settings.inputs == "equal" else settings.ones
-    if 2 * max(ones, n - ones) > n + 2 * t:
+    if split_round_ends_run(n, t, ones):
         return 1.0
     return 1 + 1 / q if settings.coin == "local" else 2.0
 
