@@ -314,16 +314,24 @@ def _exhaustive(
     return found, explored, complete
 
 
+class _OutOfTime(Exception):
+    """Raised inside a run of the random search once the search's deadline has passed."""
+
+
 class _CampScheduler(Scheduler):
     """Adversary for the random search: each process has a target value; it is shown the
-    messages that push it towards its target first (with some randomness)."""
+    messages that push it towards its target first (with some randomness). It scans every
+    message in flight per delivery, so it checks the search's ``deadline``
+    (``time.perf_counter``) each time and raises :class:`_OutOfTime` once it has passed."""
 
     name = "camp adversary"
 
-    def __init__(self, target: dict[int, int], noise: float) -> None:
-        self.target, self.noise = target, noise
+    def __init__(self, target: dict[int, int], noise: float, deadline: float = float("inf")):
+        self.target, self.noise, self.deadline = target, noise, deadline
 
     def next(self) -> Message | None:
+        if time.perf_counter() > self.deadline:
+            raise _OutOfTime
         net = self.net
         inflight = net.inflight
         if not inflight:
@@ -398,9 +406,15 @@ _BYZ_BEHAVIOURS = ("equivocate", "adaptive", "always", "silent", "random", "camp
 
 
 def _random_run(
-    rules: Rules, crashes: int, byzantine: int, policy: str, rng: np.random.Generator
+    rules: Rules,
+    crashes: int,
+    byzantine: int,
+    policy: str,
+    rng: np.random.Generator,
+    deadline: float = float("inf"),
 ) -> tuple[Run, str]:
-    """One run with a random plan: inputs, faults, scheduler, coin."""
+    """One run with a random plan: inputs, faults, scheduler, coin (:class:`_OutOfTime` when
+    a camp-scheduled run passes ``deadline``)."""
     n = rules.n
     pids = [int(p) for p in rng.permutation(n)]
     crashed, byz = pids[:crashes], pids[crashes : crashes + byzantine]
@@ -436,7 +450,9 @@ def _random_run(
     if name == "split" and rules.variant == "bracha":
         name = "random_order"  # the split adversary is Ben-Or's only
     scheduler: object = (
-        _CampScheduler(target, float(rng.choice([0.0, 0.1, 0.3]))) if name == "camp" else name
+        _CampScheduler(target, float(rng.choice([0.0, 0.1, 0.3])), deadline)
+        if name == "camp"
+        else name
     )
     coin: object = "local"
     if rng.random() < 0.6:
@@ -627,7 +643,10 @@ def find_violation(
                 if extra == 0:
                     break
                 extra -= 1
-            r, how = _random_run(rules, crashes, byzantine, decided_policy, rng)
+            try:
+                r, how = _random_run(rules, crashes, byzantine, decided_policy, rng, deadline)
+            except _OutOfTime:  # the budget ran out inside a run: that run is dropped
+                break
             tried += 1
             found_kind = _kind_of(r) if kind is None else _kind_if(r, kind)
             if found_kind is not None:
