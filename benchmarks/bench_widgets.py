@@ -40,7 +40,7 @@ EXPLORER_MOVES = [
     ("n=21, t=10, split adversary", {"n_slider": 21, "t_slider": 10, **SPLIT}),
     ("n=25, t=12, uniform (trial estimate)", {"n_slider": 25, "t_slider": 12}),
     ("n=64, t=8, split adversary", {"n_slider": 64, "t_slider": 8, **SPLIT}),
-    ("n=5, t=1, one crashed", {"crashed_slider": 1}),
+    ("n=5, t=1, one crashed", {"crashes_slider": 1}),
     ("n=9, t=4, split, common coin", {"n_slider": 9, "t_slider": 4, **SPLIT, "coin_box": "common"}),
 ]
 STEPPER_ACTIONS = [

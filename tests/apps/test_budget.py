@@ -127,7 +127,7 @@ def test_an_unfinished_sampler_has_no_result():
     [
         em.ExplorerSettings(),  # exact
         em.ExplorerSettings(n=9, t=4, scheduler="split", runs=1_000),  # exact, long runs
-        em.ExplorerSettings(n=5, t=1, crashed=1, runs=1_000),  # a trial estimate first
+        em.ExplorerSettings(n=5, t=1, crashes=1, runs=1_000),  # a trial estimate first
     ],
     ids=["canonical", "split", "trial"],
 )

@@ -34,8 +34,8 @@ def _mean(p: np.ndarray) -> float:
     "kwargs, words",
     [
         ({"n": 5, "t": 3}, "t=3 is too large for n=5"),
-        ({"n": 5, "t": 2, "crashed": 3}, "more than t=2"),
-        ({"n": 5, "t": 1, "crashed": 2}, "tolerates at most t crashes"),
+        ({"n": 5, "t": 2, "crashes": 3}, "more than t=2"),
+        ({"n": 5, "t": 1, "crashes": 2}, "tolerates at most t crashes"),
         ({"n": 5, "inputs": "ones", "ones": 6}, "only 5 processes"),
         ({"n": 1}, "n must be between"),
         ({"n": 65}, "n must be between"),
@@ -84,13 +84,13 @@ def test_costly_settings_run_fewer_runs_then_shorter_runs():
 
 
 def test_the_cap_uses_a_trial_where_nothing_exact_is_known_and_is_deterministic():
-    settings = em.ExplorerSettings(n=25, t=12, crashed=2)  # crashes: no exact law, no formula
+    settings = em.ExplorerSettings(n=25, t=12, crashes=2)  # crashes: no exact law, no formula
     first, second = em.plan_runs(settings), em.plan_runs(settings)
     assert first == second and first.estimate == "trial" and first.capped
     exact = em.plan_runs(em.ExplorerSettings(n=25, t=12))  # no crashes: the chain, any n
     assert exact.estimate == "exact" and exact.capped
     assert exact.expected_rounds == pytest.approx(round_distribution(25, 12).mean)
-    crashed = em.plan_runs(em.ExplorerSettings(n=5, t=1, crashed=1))
+    crashed = em.plan_runs(em.ExplorerSettings(n=5, t=1, crashes=1))
     assert crashed.estimate == "trial" and not crashed.capped
     assert math.isfinite(crashed.expected_rounds)
 
@@ -122,7 +122,7 @@ def test_view_adds_the_exact_distribution_where_covered():
     assert stats["exact_mean"] == pytest.approx(_mean(exact_rounds(5, 1)))
     assert stats["runs"] == 10_000 and stats["censored_share"] == 0
     assert stats["median"] == view.sample.median and stats["p99"] == view.sample.quantile(0.99)
-    crashed = em.compute_view(em.ExplorerSettings(crashed=1))
+    crashed = em.compute_view(em.ExplorerSettings(crashes=1))
     assert crashed.exact is None and "without crashes" in crashed.exact_note
     wide = em.compute_view(em.ExplorerSettings(n=13, t=2, runs=1_000))
     assert wide.exact is not None and wide.exact_note == ""  # the chain covers every n
@@ -270,7 +270,7 @@ def test_widget_starts_with_a_figure_and_statistics(explorer):
 CONTROL_MOVES = [
     ("n_slider", 7),
     ("t_slider", 2),
-    ("crashed_slider", 1),
+    ("crashes_slider", 1),
     ("inputs_box", "equal"),
     ("scheduler_box", "split"),
     ("coin_box", "common"),
@@ -336,7 +336,7 @@ def test_large_n_with_the_split_adversary_is_capped_with_a_note(explorer):
     "moves, words",
     [
         ([("t_slider", 3)], "t=3 is too large for n=5"),
-        ([("crashed_slider", 2)], "2 crashed processes are more than t=1"),
+        ([("crashes_slider", 2)], "2 crashed processes are more than t=1"),
         ([("inputs_box", "ones"), ("ones_slider", 9)], "only 5 processes"),
         ([("seed_box", -1)], "seed must be"),
     ],
@@ -352,7 +352,7 @@ def test_bad_combinations_give_a_message_and_the_widget_stays_usable(explorer, m
     assert "Traceback" not in explorer.message.value
     assert explorer.figure_png == shown  # the last good figure stays
     explorer.t_slider.value = 2  # n=5, t=2 repairs every one of these except the seed...
-    explorer.crashed_slider.value = 0
+    explorer.crashes_slider.value = 0
     explorer.ones_slider.value = 2
     explorer.seed_box.value = 4  # ...and this repairs the seed
     assert not explorer.message.has_error, explorer.message.text

@@ -171,7 +171,7 @@ class ExplorerView:
         if self.exact is not None:
             return ""
         s = self.settings
-        if s.crashed:
+        if s.crashes:
             return "The exact distribution is not shown: it is computed for runs without crashes."
         law = exact_law(s)
         return (
@@ -244,7 +244,7 @@ class ExplorerView:
         s, plan = self.settings, self.plan
         return (
             f"sample_rounds({s.n}, {s.t}, {plan.runs:_}, inputs={s.sample_inputs!r}, "
-            f"scheduler={s.scheduler!r}, faults={s.crashed}, coin={s.coin!r}, "
+            f"scheduler={s.scheduler!r}, faults={s.crashes}, coin={s.coin!r}, "
             f"seed={s.seed}, max_rounds={plan.max_rounds:_})"
         )
 
@@ -309,7 +309,7 @@ class ExplorerJob:
             plan.runs,
             inputs=s.sample_inputs,
             scheduler=s.scheduler,
-            faults=s.crashed,
+            faults=s.crashes,
             coin=s.coin,
             seed=s.seed,
             max_rounds=plan.max_rounds,

@@ -122,7 +122,7 @@ def _split_formula_mean(settings: ExplorerSettings) -> float | None:
     round leaves nobody with a D-message, so every process flips again (local coins: a
     geometric number of rounds) or takes the same common bit (the next round succeeds).
     """
-    if settings.scheduler != "split" or settings.crashed:
+    if settings.scheduler != "split" or settings.crashes:
         return None
     n, t = settings.n, settings.t
     q = split_success_probability(n, t)
@@ -136,7 +136,7 @@ def _split_formula_mean(settings: ExplorerSettings) -> float | None:
 
 def known_mean(settings: ExplorerSettings) -> tuple[float, str] | None:
     """The mean round count from the exact chain or the split formula (None: a trial)."""
-    if settings.crashed == 0 and settings.n <= EXACT_MAX_N:
+    if settings.crashes == 0 and settings.n <= EXACT_MAX_N:
         return exact_law(settings).mean, "exact"  # exact at any size, even where no array fits
     formula = _split_formula_mean(settings)
     if formula is not None:
@@ -154,7 +154,7 @@ def pilot_sampler(settings: ExplorerSettings, budget: float) -> RoundSampler:
         PILOT_RUNS,
         inputs=settings.sample_inputs,
         scheduler=settings.scheduler,
-        faults=settings.crashed,
+        faults=settings.crashes,
         coin=settings.coin,
         seed=np.random.default_rng([settings.seed, 1]),
         max_rounds=pilot_rounds,

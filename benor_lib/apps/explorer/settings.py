@@ -65,7 +65,7 @@ class ExplorerSettings:
 
     ``inputs``: ``"random"`` (fair coins, fresh for every run), ``"equal"`` (every process
     starts with 1) or ``"ones"`` (the last ``ones`` processes start with 1, the others with
-    0). ``crashed`` processes (the last ones) crash before they start; at most t.
+    0). ``crashes`` processes (the last ones) crash before they start; at most t.
     ``scale`` only changes how the histogram is drawn.
     """
 
@@ -74,7 +74,7 @@ class ExplorerSettings:
     inputs: str = "random"
     ones: int = 0
     scheduler: str = "uniform"
-    crashed: int = 0
+    crashes: int = 0
     coin: str = "local"
     runs: int = 10_000
     seed: int = 1
@@ -91,7 +91,7 @@ class ExplorerSettings:
                 f"there are only {n} processes"
             )
         check_choice("scheduler", self.scheduler, tuple(SCHEDULER_LABELS))
-        crashed = check_whole("crashed processes", self.crashed)
+        crashed = check_whole("crashed processes", self.crashes)
         if crashed < 0:
             raise ValueError(f"crashed processes must be 0 or more, got {crashed}")
         if crashed > t:
@@ -108,7 +108,7 @@ class ExplorerSettings:
         if seed < 0:
             raise ValueError(f"seed must be a whole number, 0 or more, got {seed}")
         check_choice("scale", self.scale, SCALES)
-        for name, value in (("n", n), ("t", t), ("ones", ones), ("crashed", crashed)):
+        for name, value in (("n", n), ("t", t), ("ones", ones), ("crashes", crashed)):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "runs", runs)
         object.__setattr__(self, "seed", seed)
@@ -116,7 +116,7 @@ class ExplorerSettings:
     @property
     def live(self) -> int:
         """Processes that take part (n minus the crashed ones)."""
-        return self.n - self.crashed
+        return self.n - self.crashes
 
     @property
     def sample_inputs(self) -> object:
@@ -135,7 +135,7 @@ class ExplorerSettings:
     def exact_covered(self) -> bool:
         """True when :func:`~benor_lib.distributions.exact.exact_rounds` lists this setting's
         rounds: no crashes, and a tail that ends (below 1e-12) within ``ROUND_CAP`` rounds."""
-        return self.crashed == 0 and self.n <= EXACT_MAX_N and not _tail_too_long(self)
+        return self.crashes == 0 and self.n <= EXACT_MAX_N and not _tail_too_long(self)
 
     def label(self) -> str:
         """A short description, for legends and titles."""
@@ -146,8 +146,8 @@ class ExplorerSettings:
         else:
             inputs = f"{self.ones} ones"
         parts = [f"n={self.n}, t={self.t}", SCHEDULER_LABELS[self.scheduler]]
-        if self.crashed:
-            parts.append(f"{self.crashed} crashed")
+        if self.crashes:
+            parts.append(f"{self.crashes} crashed")
         parts += [COIN_LABELS[self.coin], inputs]
         return ", ".join(parts)
 

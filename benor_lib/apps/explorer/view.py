@@ -76,7 +76,7 @@ class DistributionExplorer(widgets.VBox):
         inputs: str = "random",
         ones: int = 0,
         scheduler: str = "uniform",
-        crashed: int = 0,
+        crashes: int = 0,
         coin: str = "local",
         runs: int = 10_000,
         seed: int = 1,
@@ -93,7 +93,7 @@ class DistributionExplorer(widgets.VBox):
                 inputs=inputs,
                 ones=ones,
                 scheduler=scheduler,
-                crashed=crashed,
+                crashes=crashes,
                 coin=coin,
                 runs=runs,
                 seed=seed,
@@ -120,8 +120,8 @@ class DistributionExplorer(widgets.VBox):
         self.t_slider = widgets.IntSlider(
             value=settings.t, min=0, max=N_MAX // 2, description="t", **slider
         )
-        self.crashed_slider = widgets.IntSlider(
-            value=settings.crashed, min=0, max=N_MAX // 2, description="crashed", **slider
+        self.crashes_slider = widgets.IntSlider(
+            value=settings.crashes, min=0, max=N_MAX // 2, description="crashed", **slider
         )
         self.inputs_box = _toggle(
             INPUT_LABELS,
@@ -199,7 +199,7 @@ class DistributionExplorer(widgets.VBox):
         self.controls = [
             self.n_slider,
             self.t_slider,
-            self.crashed_slider,
+            self.crashes_slider,
             self.inputs_box,
             self.ones_slider,
             self.scheduler_box,
@@ -220,7 +220,7 @@ class DistributionExplorer(widgets.VBox):
                     "<b>Distribution explorer</b>: how many rounds do runs of Ben-Or's protocol "
                     "(crash variant) take? Change a setting and the histogram is redrawn."
                 ),
-                widgets.HBox([self.n_slider, self.t_slider, self.crashed_slider]),
+                widgets.HBox([self.n_slider, self.t_slider, self.crashes_slider]),
                 widgets.HBox([self.inputs_box, self.ones_slider]),
                 widgets.HBox([self.scheduler_box, self.coin_box]),
                 widgets.HBox([self.runs_box, self.seed_box, self.scale_box]),
@@ -246,7 +246,7 @@ class DistributionExplorer(widgets.VBox):
             inputs=self.inputs_box.value,
             ones=self.ones_slider.value,
             scheduler=self.scheduler_box.value,
-            crashed=self.crashed_slider.value,
+            crashes=self.crashes_slider.value,
             coin=self.coin_box.value,
             runs=self.runs_box.value,
             seed=self.seed_box.value,
@@ -465,7 +465,7 @@ def distribution_explorer(**settings: Any) -> DistributionExplorer:
     """The distribution explorer widget (needs a live kernel: Binder or local Jupyter).
 
     Keyword arguments set the starting controls: ``n``, ``t``, ``inputs`` ("random",
-    "equal", "ones"), ``ones``, ``scheduler`` ("uniform", "split"), ``crashed``, ``coin``
+    "equal", "ones"), ``ones``, ``scheduler`` ("uniform", "split"), ``crashes``, ``coin``
     ("local", "common"), ``runs``, ``seed``, ``scale`` ("linear", "log"), ``compare``
     (bool) and ``layout`` ("side", "overlay"). Bad settings do not raise: the widget starts
     with n=5, t=1 and says what was wrong.
