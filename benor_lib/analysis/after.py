@@ -62,7 +62,7 @@ def d_quorum(n: int, t: int) -> int:
 class QuorumRow:
     """One system: its quorums and the fewest processes two of them share."""
 
-    fault_model: str  # "crash" or "byzantine"
+    variant: str  # "crash" or "byzantine"
     n: int
     t: int
     waits_for: int  # n - t: the messages a process waits for
@@ -74,7 +74,7 @@ class QuorumRow:
     @property
     def correct_in_common(self) -> bool:
         """True when two majorities are sure to share a correct process."""
-        faulty = self.t if self.fault_model == "byzantine" else 0
+        faulty = self.t if self.variant == "byzantine" else 0
         return self.majority_overlap > faulty
 
 

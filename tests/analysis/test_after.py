@@ -34,11 +34,11 @@ def test_overlap_rejects_bad_sizes_clearly() -> None:
 def test_quorums_meet_exactly_at_the_bounds() -> None:
     rows = after.quorum_rows((1, 2, 3, 4, 5, 6))
     for r in rows:
-        faulty = r.t if r.fault_model == "byzantine" else 0
+        faulty = r.t if r.variant == "byzantine" else 0
         assert r.majority_overlap == faulty + 1  # n = 2t + 1 / 3t + 1: one to spare, no more
         assert r.correct_in_common and r.waits_overlap == r.n - 2 * r.t
         # a Byzantine quorum can be waited for (t may stay silent) exactly when n > 3t
-        if r.fault_model == "byzantine":
+        if r.variant == "byzantine":
             assert r.majority <= r.n - r.t
             n3 = 3 * r.t
             assert (n3 + r.t) // 2 + 1 > n3 - r.t

@@ -32,7 +32,7 @@ EXAMPLES = {
     "FLP": (dict(coin="keep", n=5, t=1), "endless run"),
     "Ben-Or": (dict(coin="local", n=5, t=1, faults=1), "decided run"),
     "bound violated": (
-        dict(coin="local", fault_model="byzantine", n=6, t=1, faults=2),
+        dict(coin="local", variant="byzantine", n=6, t=1, faults=2),
         "counterexample",
     ),
     "no fault to tolerate": (dict(coin="zero", n=3, t=0), None),
@@ -54,7 +54,7 @@ EXAMPLES = {
         (dict(faults=5), "at most n - 1"),
         (dict(faults=-1), "faulty processes must be at least 0"),
         (dict(coin="dice"), "coin must be one of"),
-        (dict(fault_model="omission"), "fault model must be one of"),
+        (dict(variant="omission"), "fault model must be one of"),
         (dict(scheduler="round_robin"), "scheduler must be one of"),
         (dict(behaviour="sneaky"), "Byzantine behaviour must be one of"),
         (dict(seed=-3), "seed must be at least 0"),
@@ -66,7 +66,7 @@ def test_bad_settings_raise_with_a_message_saying_what_is_allowed(kwargs, match)
 
 
 def test_settings_describe_themselves_and_the_library_call() -> None:
-    s = ModelSettings(coin="keep", fault_model="byzantine", n=6, t=1, faults=1)
+    s = ModelSettings(coin="keep", variant="byzantine", n=6, t=1, faults=1)
     assert "rule: keep" in s.describe() and "n=6" in s.describe()
     assert s.call() == "benor_lib.classify_model('keep', 'byzantine', 6, 1, 1)"
     assert s.deterministic and not ModelSettings().deterministic
@@ -111,7 +111,7 @@ def test_the_ben_or_demonstration_decides_and_keeps_its_promises() -> None:
 
 
 def test_the_counterexample_is_drawn_in_the_round_it_breaks() -> None:
-    view = explore_model(coin="local", fault_model="byzantine", n=6, t=1, faults=2)
+    view = explore_model(coin="local", variant="byzantine", n=6, t=1, faults=2)
     found = view.detail
     assert isinstance(found, Counterexample) and found.kind == "agreement"
     assert found.reproduces()
@@ -151,7 +151,7 @@ def test_named_schedulers_run_seeds_and_say_what_they_show(kwargs, kind, note) -
 def test_byzantine_named_scheduler_uses_the_chosen_behaviour() -> None:
     view = explore_model(
         coin="local",
-        fault_model="byzantine",
+        variant="byzantine",
         n=6,
         t=1,
         faults=1,
@@ -168,12 +168,12 @@ def test_fallback_when_the_worst_case_search_fails(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(mm, "demonstrate", broken)
     # n <= 3t: the thresholds alone show that nobody ever decides
-    view = explore_model(coin="local", fault_model="byzantine", n=3, t=1, faults=1)
+    view = explore_model(coin="local", variant="byzantine", n=3, t=1, faults=1)
     assert view.result == "bound violated"
     assert view.kind in ("undecided run", "blocked run")
     assert "Termination fails in every run" in view.text and "exhaustive search" in view.note
     # otherwise the random search stands in
-    view = explore_model(coin="local", fault_model="byzantine", n=6, t=1, faults=2, budget_s=2)
+    view = explore_model(coin="local", variant="byzantine", n=6, t=1, faults=2, budget_s=2)
     assert view.kind in ("counterexample", "nothing found")
     assert "random search" in view.note
     # a failure outside a bound violation is reported, not disguised
@@ -183,7 +183,7 @@ def test_fallback_when_the_worst_case_search_fails(monkeypatch: pytest.MonkeyPat
 
 def test_byzantine_settings_below_3t_do_not_fail() -> None:
     for n, t, f in [(3, 1, 1), (5, 2, 2), (4, 2, 3), (7, 3, 3)]:
-        view = explore_model(coin="local", fault_model="byzantine", n=n, t=t, faults=f)
+        view = explore_model(coin="local", variant="byzantine", n=n, t=t, faults=f)
         assert view.result == "bound violated"
         assert view.kind in ("counterexample", "undecided run", "blocked run")
 
@@ -199,9 +199,9 @@ def test_explore_model_checks_its_own_arguments() -> None:
 
 def test_session_caches_views() -> None:
     session = ModelSession(budget_s=1.0)
-    s = ModelSettings(coin="local", fault_model="byzantine", n=6, t=1, faults=2)
+    s = ModelSettings(coin="local", variant="byzantine", n=6, t=1, faults=2)
     first = session.show(s)
-    again = session.show(ModelSettings(coin="local", fault_model="byzantine", n=6, t=1, faults=2))
+    again = session.show(ModelSettings(coin="local", variant="byzantine", n=6, t=1, faults=2))
     assert again is first  # the same object: from the cache, not computed again
     with pytest.raises(ValueError, match="budget_s"):
         ModelSession(budget_s=-1)
@@ -391,7 +391,7 @@ def test_bad_first_settings_start_from_the_defaults_with_a_message() -> None:
 def test_behaviour_control_shows_only_for_byzantine_faults() -> None:
     w = model_explorer()
     assert w.behaviour_box.layout.display == "none"
-    w.set(fault_model="byzantine", n=6, t=1, faults=1)
+    w.set(variant="byzantine", n=6, t=1, faults=1)
     assert w.behaviour_box.layout.display == "" and w.behaviour_box.disabled
     assert "worst case" in w.behaviour_note.value
     w.set(scheduler="uniform", behaviour="silent")
@@ -401,9 +401,9 @@ def test_behaviour_control_shows_only_for_byzantine_faults() -> None:
 def test_widget_answers_large_settings_without_a_traceback() -> None:
     w = model_explorer(budget_s=1.0)
     settings = [
-        dict(coin="local", fault_model="byzantine", n=12, t=3, faults=0),
-        dict(coin="keep", fault_model="crash", n=12, t=5, faults=5),
-        dict(coin="local", fault_model="byzantine", n=11, t=2, faults=2, scheduler="split"),
+        dict(coin="local", variant="byzantine", n=12, t=3, faults=0),
+        dict(coin="keep", variant="crash", n=12, t=5, faults=5),
+        dict(coin="local", variant="byzantine", n=11, t=2, faults=2, scheduler="split"),
     ]
     for s in settings:
         # how fast it answers is checked in JupyterLab (tests/book/test_responsiveness.py)
@@ -451,7 +451,7 @@ def test_fault_figure_hides_what_liars_compute(kind: str) -> None:
 
 def test_an_undecided_demonstration_is_never_titled_decided() -> None:
     # issue 15: the split adversary at n=12, t=5 needs about 2^11 rounds on average
-    view = explore_model(coin="local", fault_model="crash", n=12, t=5, faults=0, budget_s=0.5)
+    view = explore_model(coin="local", variant="crash", n=12, t=5, faults=0, budget_s=0.5)
     assert view.run is not None
     decided = view.run.status == "decided"
     assert (view.kind == "decided run") == decided

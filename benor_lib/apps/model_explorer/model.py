@@ -106,10 +106,10 @@ BEHAVIOUR_LABELS = {
 """What a Byzantine process does under a named scheduler (the worst case chooses for it)."""
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "FLP": dict(coin="keep", fault_model="crash", n=5, t=1, faults=0, scheduler="adversary"),
-    "Ben-Or": dict(coin="local", fault_model="crash", n=5, t=1, faults=1, scheduler="adversary"),
+    "FLP": dict(coin="keep", variant="crash", n=5, t=1, faults=0, scheduler="adversary"),
+    "Ben-Or": dict(coin="local", variant="crash", n=5, t=1, faults=1, scheduler="adversary"),
     "bound broken": dict(
-        coin="local", fault_model="byzantine", n=6, t=1, faults=2, scheduler="adversary"
+        coin="local", variant="byzantine", n=6, t=1, faults=2, scheduler="adversary"
     ),
 }
 """Three settings worth starting from: one per kind of result."""
@@ -137,7 +137,7 @@ class ModelSettings:
     """
 
     coin: str = "local"
-    fault_model: str = "crash"
+    variant: str = "crash"
     n: int = 5
     t: int = 1
     faults: int = 0
@@ -147,7 +147,7 @@ class ModelSettings:
 
     def __post_init__(self) -> None:
         check_choice("coin", self.coin, tuple(COIN_LABELS))
-        check_choice("the fault model", self.fault_model, VARIANTS)
+        check_choice("the fault model", self.variant, VARIANTS)
         n = check_int("n", self.n, N_MIN, N_MAX)
         t = check_int("t", self.t, 0)
         if t >= n:
@@ -173,20 +173,20 @@ class ModelSettings:
 
     def describe(self) -> str:
         """The setting in one line, as a reader would say it."""
-        faulty = {"crash": "crashed", "byzantine": "Byzantine"}[self.fault_model]
+        faulty = {"crash": "crashed", "byzantine": "Byzantine"}[self.variant]
         sched = SCHEDULER_LABELS[self.scheduler]
         extra = ""
-        if self.fault_model == "byzantine" and self.faults and self.scheduler != "adversary":
+        if self.variant == "byzantine" and self.faults and self.scheduler != "adversary":
             extra = f" ({BEHAVIOUR_LABELS[self.behaviour]})"
         return (
-            f"{COIN_LABELS[self.coin]}, {FAULT_LABELS[self.fault_model]} faults, n={self.n}, "
+            f"{COIN_LABELS[self.coin]}, {FAULT_LABELS[self.variant]} faults, n={self.n}, "
             f"t={self.t}, {self.faults} {faulty}{extra}, {sched} scheduler, seed {self.seed}"
         )
 
     def call(self) -> str:
         """The library call behind the classification, to copy into a notebook."""
         return (
-            f"benor_lib.classify_model({self.coin!r}, {self.fault_model!r}, {self.n}, "
+            f"benor_lib.classify_model({self.coin!r}, {self.variant!r}, {self.n}, "
             f"{self.t}, {self.faults})"
         )
 
@@ -297,7 +297,7 @@ def _through_round(r: Run, rnd: int) -> Run:
 
 def _faults(s: ModelSettings) -> list:
     pids = range(s.n - s.faults, s.n)
-    if s.fault_model == "crash":
+    if s.variant == "crash":
         return [Crash(p) for p in pids]
     return [Byzantine(p, s.behaviour, value=1) for p in pids]
 
@@ -310,7 +310,7 @@ def _adversary_demo(s: ModelSettings, budget_s: float) -> tuple[Demonstration | 
     """impossibility.demonstrate, or None and a note when it could not run this setting."""
     try:
         return demonstrate(
-            s.coin, s.fault_model, s.n, s.t, s.faults, seed=s.seed, budget_s=budget_s
+            s.coin, s.variant, s.n, s.t, s.faults, seed=s.seed, budget_s=budget_s
         ), ""
     except ValueError as exc:
         return None, str(exc)
@@ -318,7 +318,7 @@ def _adversary_demo(s: ModelSettings, budget_s: float) -> tuple[Demonstration | 
 
 def _fallback_demo(s: ModelSettings, model: ModelVerdict, budget_s: float) -> ModelView:
     """A demonstration for a bound violation that impossibility.demonstrate could not run."""
-    rules = standard_rules(s.n, s.t, s.fault_model, allow_unsafe=True)
+    rules = standard_rules(s.n, s.t, s.variant, allow_unsafe=True)
     start = time.perf_counter()
     static = static_termination_reason(rules)
     note = "(The exhaustive search could not replay this Byzantine setting; "
@@ -328,7 +328,7 @@ def _fallback_demo(s: ModelSettings, model: ModelVerdict, budget_s: float) -> Mo
             s.n,
             s.t,
             "random",
-            variant=s.fault_model,
+            variant=s.variant,
             scheduler="uniform",
             coin=s.coin,
             faults=_faults(s),
@@ -343,9 +343,9 @@ def _fallback_demo(s: ModelSettings, model: ModelVerdict, budget_s: float) -> Mo
     found = safe_find_violation(
         s.n,
         s.t,
-        variant=s.fault_model,
-        crashes=s.faults if s.fault_model == "crash" else 0,
-        byzantine=s.faults if s.fault_model == "byzantine" else 0,
+        variant=s.variant,
+        crashes=s.faults if s.variant == "crash" else 0,
+        byzantine=s.faults if s.variant == "byzantine" else 0,
         budget_s=budget_s,
         seed=s.seed,
         search="random",
@@ -410,7 +410,7 @@ def _named_demo(s: ModelSettings, model: ModelVerdict, budget_s: float) -> Model
                 s.n,
                 s.t,
                 "random",
-                variant=s.fault_model,
+                variant=s.variant,
                 scheduler=s.scheduler,
                 coin=s.coin,
                 faults=_faults(s),
@@ -481,7 +481,7 @@ def _short_summary(r: Run) -> str:
 
 
 def _named_note(s: ModelSettings, result: str, kind: str, outcomes: dict[str, int]) -> str:
-    static = static_termination_reason(standard_rules(s.n, s.t, s.fault_model, allow_unsafe=True))
+    static = static_termination_reason(standard_rules(s.n, s.t, s.variant, allow_unsafe=True))
     if static and result == "bound violated":
         return f"No run of this setting can ever decide: {static}."
     all_fine = outcomes["decided"] == outcomes["runs"] and kind == "decided run"
@@ -522,7 +522,7 @@ def explore_model(settings: ModelSettings | None = None, *, budget_s: float = 1.
         raise ValueError(f"settings must be a ModelSettings, got {type(settings).__name__}")
     budget_s = check_budget("budget_s", budget_s)
     s = settings
-    model = classify_model(s.coin, s.fault_model, s.n, s.t, s.faults)
+    model = classify_model(s.coin, s.variant, s.n, s.t, s.faults)
     if s.scheduler != "adversary":
         return _named_demo(s, model, float(budget_s))
     start = time.perf_counter()

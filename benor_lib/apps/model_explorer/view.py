@@ -96,7 +96,7 @@ class ModelExplorer(widgets.VBox):
     def __init__(
         self,
         coin: str = "local",
-        fault_model: str = "crash",
+        variant: str = "crash",
         n: int = 5,
         t: int = 1,
         faults: int = 0,
@@ -109,7 +109,7 @@ class ModelExplorer(widgets.VBox):
         self.message = MessageArea()
         first_error = ""
         try:
-            settings = ModelSettings(coin, fault_model, n, t, faults, scheduler, behaviour, seed)
+            settings = ModelSettings(coin, variant, n, t, faults, scheduler, behaviour, seed)
         except ValueError as exc:
             settings = ModelSettings()
             first_error = f"{str(exc).rstrip('.')}; starting with the defaults instead."
@@ -124,7 +124,7 @@ class ModelExplorer(widgets.VBox):
         self.coin_box = _toggle(COIN_LABELS, settings.coin, "coin", _COIN_TIPS, "118px")
         self.fault_box = _toggle(
             FAULT_LABELS,
-            settings.fault_model,
+            settings.variant,
             "faults",
             ["a faulty process stops", "a faulty process may send anything"],
             "118px",
@@ -209,7 +209,7 @@ class ModelExplorer(widgets.VBox):
         """The settings the controls show (ValueError when they make no sense)."""
         return ModelSettings(
             coin=self.coin_box.value,
-            fault_model=self.fault_box.value,
+            variant=self.fault_box.value,
             n=self.n_box.value,
             t=self.t_box.value,
             faults=self.faults_box.value,
@@ -219,12 +219,12 @@ class ModelExplorer(widgets.VBox):
         )
 
     def set(self, **changes: Any) -> ModelView | None:
-        """Set several controls at once (coin, fault_model, n, t, faults, scheduler,
+        """Set several controls at once (coin, variant, n, t, faults, scheduler,
         behaviour, seed) and show the result; returns the view, or None when the settings
         were refused (``message`` says why)."""
         boxes = {
             "coin": self.coin_box,
-            "fault_model": self.fault_box,
+            "variant": self.fault_box,
             "n": self.n_box,
             "t": self.t_box,
             "faults": self.faults_box,
@@ -304,7 +304,7 @@ class ModelExplorer(widgets.VBox):
         self.message.error(f"{text.rstrip('.')}.{still}")
 
     def _sync_enabled(self, settings: ModelSettings) -> None:
-        byzantine = settings.fault_model == "byzantine"
+        byzantine = settings.variant == "byzantine"
         self.behaviour_box.layout.display = "" if byzantine else "none"
         self.behaviour_note.layout.display = "" if byzantine else "none"
         adversary = settings.scheduler == "adversary"
@@ -412,7 +412,7 @@ def model_explorer(**settings: Any) -> ModelExplorer:
     """The model explorer widget (needs a live kernel: Binder or local Jupyter).
 
     Keywords set the first view: ``coin`` ("local", "common", "keep", "zero",
-    "pid_parity"), ``fault_model`` ("crash", "byzantine"), ``n`` (between
+    "pid_parity"), ``variant`` ("crash", "byzantine"), ``n`` (between
     ``N_MIN`` and ``N_MAX``), ``t``, ``faults`` (how many processes are actually faulty),
     ``scheduler`` ("adversary", "split", "uniform", "random_order", "fifo"), ``behaviour``
     (of Byzantine processes under a named scheduler), ``seed`` and ``budget_s`` (seconds
