@@ -1,4 +1,4 @@
-"""Sphinx extension: two adjustments that keep the API reference clean under ``-n``.
+"""Sphinx extension: three adjustments that keep the API reference clean under ``-n``.
 
 1. Public aliases. ``benor_lib`` re-exports its public names (``benor_lib.run`` is defined
    in ``benor_lib.simulation.network``). The API reference documents each object once, in the module
@@ -13,6 +13,9 @@
    phase): unique among ..."`` becomes a bogus type. The library documents types with
    annotations, never that way, so napoleon is kept away from attributes and properties
    (it still handles Google and NumPy sections in functions and classes).
+
+3. Source pages. sphinx.ext.viewcode makes source pages for benor_lib's modules only, not
+   for the modules that documented type aliases point into (``builtins``).
 """
 
 from __future__ import annotations
@@ -96,8 +99,24 @@ def _restore_attribute_docstring(
         lines[:] = saved
 
 
+def _own_source_pages_only(app: Sphinx) -> list[Any]:
+    """Keep sphinx.ext.viewcode to benor_lib's modules.
+
+    viewcode follows a documented type alias to the module of its value: ``Key =
+    tuple[int, ...]`` leads to ``builtins``, which has no source page, yet the module index
+    would link to one; ``CoinRule`` leads to Python's own ``collections.abc``.
+    """
+    modules = getattr(app.env, "_viewcode_modules", None)
+    if modules:
+        for name in [m for m in modules if m != PACKAGE and not m.startswith(PACKAGE + ".")]:
+            del modules[name]
+    return []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the handlers."""
+    # before viewcode's own html-collect-pages handler (default priority 500)
+    app.connect("html-collect-pages", _own_source_pages_only, priority=100)
     app.connect("missing-reference", _resolve_alias)
     app.connect(
         "autodoc-process-docstring", _save_attribute_docstring, priority=_NAPOLEON_PRIORITY - 1
