@@ -11,7 +11,7 @@ A network here is anything with ``n``, ``quorum``, ``procs`` (with ``round``, ``
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +66,20 @@ class RunSetup:
 
 def deliver_until_end(net: Any, setup: RunSetup) -> tuple[RunStatus, EndReason, str]:
     """Deliver messages until the run ends; return its status and why it ended."""
+    work = delivering(net, setup)
+    while True:
+        try:
+            next(work)
+        except StopIteration as end:
+            return end.value
+
+
+End = tuple[RunStatus, EndReason, str]
+
+
+def delivering(net: Any, setup: RunSetup, every: int = 0) -> Generator[int, None, End]:
+    """Deliver messages until the run ends, pausing (``yield``: the deliveries so far) after
+    every ``every`` deliveries (never when 0); return the run's status and why it ended."""
     sched, procs = setup.scheduler, net.procs
     max_rounds, max_deliveries = setup.max_rounds, setup.max_deliveries
     undecided = set(net.correct)
@@ -95,14 +109,81 @@ def deliver_until_end(net: Any, setup: RunSetup) -> tuple[RunStatus, EndReason, 
             if proc.round > max_rounds and proc.decision is None and proc.pid in undecided:
                 exhausted.add(proc.pid)
             undecided.difference_update(e.pid for e in events if e.kind == DECIDE)
+        if every and deliveries % every == 0:
+            yield deliveries
+
+
+def run_network(net: Any, setup: RunSetup) -> Run:
+    """Attach the scheduler to a newly made network, start it, deliver until the run ends
+    and return the :class:`~benor_lib.simulation.result.Run`."""
+    start_network(net, setup)
+    status, end, reason = deliver_until_end(net, setup)
+    return finish_run(net, setup, status, end, reason)
+
+
+def start_network(net: Any, setup: RunSetup) -> None:
+    """Attach the scheduler to a newly made network and start it (the first broadcasts)."""
+    net.scheduler = setup.scheduler
+    setup.scheduler.attach(net, setup.scheduler_rng)
+    net.start(setup.inputs)
+
+
+class SlicedRun:
+    """One run delivered a slice at a time, for a caller that must stay responsive.
+
+    ``net`` is a newly made network for ``setup``. :meth:`advance` delivers until the run
+    ends or ``over()`` is true (asked every :attr:`EVERY` deliveries); ``result`` is the
+    :class:`~benor_lib.simulation.result.Run` once ``done``, the same run :func:`run_network`
+    makes, however the work was sliced.
+    """
+
+    EVERY = 16
+    """Deliveries between two questions to ``over()``."""
+
+    def __init__(self, net: Any, setup: RunSetup) -> None:
+        self._net, self._setup = net, setup
+        start_network(net, setup)
+        self._work = delivering(net, setup, self.EVERY)
+        self.result: Run | None = None
+        self.deliveries = 0
+        """Deliveries made so far."""
+
+    @property
+    def done(self) -> bool:
+        """True when the run has ended (``result`` is set)."""
+        return self.result is not None
+
+    @property
+    def round(self) -> int:
+        """The round the slowest correct process is in so far (progress)."""
+        procs = self._net.procs
+        return min((procs[p].round for p in self._net.correct), default=1)
+
+    def advance(self, over: Callable[[], bool] | None = None) -> bool:
+        """Deliver until the run ends or ``over()`` is true (never asked: to the end); True
+        when the run has ended."""
+        while self.result is None:
+            try:
+                self.deliveries = next(self._work)
+            except StopIteration as end:
+                status, reason_code, reason = end.value
+                self.result = finish_run(self._net, self._setup, status, reason_code, reason)
+                break
+            if over is not None and over():
+                break
+        return self.result is not None
 
 
 def _waiting(net: Any, undecided: set[int]) -> str:
     procs = net.procs
     words = getattr(net, "step_words", {REPORT: "reports", PROPOSAL: "proposals"})
+
+    def more(p: int) -> str:
+        missing, what = net.quorum - procs[p].heard_count(), words[procs[p].phase]
+        return f"{missing} more {what.removesuffix('s') if missing == 1 else what}"
+
     waiting = ", ".join(
-        f"p{p} in round {procs[p].round} waits for "
-        f"{net.quorum - procs[p].heard_count()} more {words[procs[p].phase]}"
+        f"p{p} in round {procs[p].round} waits for {more(p)}"
         for p in sorted(undecided)
         if p not in net.crashed
     )
