@@ -48,12 +48,12 @@ class ProcessView(Protocol):
     def start(self) -> Sequence[Any]: ...
 
 
-P = TypeVar("P", bound=ProcessView)
-M = TypeVar("M", bound=InFlight)
+_P = TypeVar("_P", bound=ProcessView)
+_M = TypeVar("_M", bound=InFlight)
 
+# How a fault shapes one send: the receivers, a Byzantine sender's value for each receiver
+# (None: the value the protocol gave), and whether the sender crashes after it.
 FaultPlan = tuple[range, list[int | None] | None, bool]
-"""How a fault shapes one send: the receivers, a Byzantine sender's value for each receiver
-(None: the value the protocol gave), and whether the sender crashes after it."""
 
 
 def keep_coin(pid: int, rnd: int, x: int) -> int:
@@ -62,7 +62,7 @@ def keep_coin(pid: int, rnd: int, x: int) -> int:
     return x
 
 
-class BaseNetwork(Generic[P, M]):
+class BaseNetwork(Generic[_P, _M]):
     """The processes (``procs``, made by the subclass), the messages in flight and the
     faults, for one run."""
 
@@ -74,9 +74,9 @@ class BaseNetwork(Generic[P, M]):
         self.n = rules.n
         self.quorum = rules.quorum
         self.faults = faults
-        self.procs: Sequence[P] = ()
+        self.procs: Sequence[_P] = ()
         self.crashed: set[int] = set()
-        self.inflight: dict[Key, M] = {}
+        self.inflight: dict[Key, _M] = {}
         counter = None if keep_trace else EventCounter()
         self.trace: list[Event] | EventCounter = [] if counter is None else counter
         # without a kept trace, sends and deliveries are only counted (no Event is built)
@@ -188,7 +188,7 @@ class BaseNetwork(Generic[P, M]):
 
     def delivered(
         self,
-        msg: M,
+        msg: _M,
         status: Delivery,
         events: list[Event],
         sends: Sequence[Any],

@@ -3,9 +3,10 @@ the :class:`~benor_lib.simulation.result.Run`.
 
 A network here is anything with ``n``, ``quorum``, ``procs`` (with ``round``, ``phase``,
 ``decision``, ``decision_round``, ``heard_count()``), ``correct``, ``crashed``, ``inflight``,
-``trace``, ``deliver(msg)`` and ``state(pid)``: Ben-Or's
+``trace``, ``scheduler``, ``start(inputs)``, ``deliver(msg)`` and ``state(pid)``: Ben-Or's
 (:mod:`~benor_lib.simulation.benor_network`) and Bracha's
-(:mod:`~benor_lib.simulation.bracha_network`).
+(:mod:`~benor_lib.simulation.bracha_network`), both made on
+:class:`~benor_lib.simulation.base_network.BaseNetwork`.
 """
 
 from __future__ import annotations
