@@ -32,6 +32,7 @@ from benor_lib.apps.explorer.model import (
     ExplorerSettings,
     ExplorerView,
 )
+from benor_lib.apps.notes import WidgetPreview
 from benor_lib.apps.progress import ActionTiming, Canvas, Worker
 from benor_lib.figures import (
     redraw_rounds_histogram,
@@ -443,6 +444,21 @@ class DistributionExplorer(widgets.VBox):
     def figure_png(self) -> bytes:
         """The PNG bytes of the figure shown."""
         return bytes(self.figure.value)
+
+    SUMMARY = (
+        "It samples many runs of Ben-Or's protocol (crash variant) for the setting you choose "
+        "(n, t, the inputs, the scheduler, crashes, the coin, the number of runs and the "
+        "seed) and draws the histogram of their round counts, with the exact distribution "
+        "over it where it is known, and the mean, median and 99th percentile. It can keep "
+        "the previous setting beside the new one for comparison."
+    )
+    """What the widget does, for pages where it cannot run."""
+
+    def preview(self) -> WidgetPreview:
+        """The explorer as it stands: its name, what it does, and the histogram it shows."""
+        return WidgetPreview(
+            "The distribution explorer", self.SUMMARY, self.figure_png, self.figure.tooltip
+        )
 
 
 def _horizon(view: ExplorerView, current: int) -> int:

@@ -36,6 +36,7 @@ from benor_lib.apps.model_explorer.model import (
     ModelSettings,
     ModelView,
 )
+from benor_lib.apps.notes import WidgetPreview
 from benor_lib.apps.progress import ActionTiming, Worker, png_bytes
 
 _SMALL = widgets.Layout(width="150px")
@@ -402,6 +403,20 @@ class ModelExplorer(widgets.VBox):
             f"Demonstration computed in {view.elapsed:.2f} s. The classification: "
             f"<code>{html.escape(view.settings.call())}</code></div>"
         )
+
+    SUMMARY = (
+        "You choose a model: a fair coin or a deterministic rule in its place, crash or "
+        "Byzantine faults, n, t, how many processes are faulty, and the scheduler. It names "
+        "the result that applies (FLP, Ben-Or's theorem, or outside the bound), says why, "
+        "and runs a demonstration: an endless run, a decided run, or a counterexample."
+    )
+    """What the widget does, for pages where it cannot run."""
+
+    def preview(self) -> WidgetPreview:
+        """The explorer as it stands: its name, what it does, and its demonstration's picture."""
+        view = self.view
+        alt = view.alt_text() if view is not None and self.diagram_png else ""
+        return WidgetPreview("The model explorer", self.SUMMARY, self.diagram_png, alt)
 
 
 def _reraise(exc: BaseException) -> None:

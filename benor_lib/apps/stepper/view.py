@@ -26,6 +26,7 @@ from benor_lib.apps.common import (
     parse_int,
     value_html,
 )
+from benor_lib.apps.notes import WidgetPreview
 from benor_lib.apps.progress import ActionTiming, Canvas, Worker, event_loop
 from benor_lib.apps.stepper.model import (
     N_MAX,
@@ -481,6 +482,21 @@ class RoundStepper(widgets.VBox):
         self.offer_checks = checks
         self.offers_box.children = tuple(checks)
         self.deliver_button.disabled = not checks
+
+    SUMMARY = (
+        "It runs Ben-Or's protocol one round at a time: each click goes as far as you choose "
+        "(one delivery, one protocol step, a whole round, or to the decision), and you can go "
+        "back, change the inputs, crash a process, swap the uniform scheduler for the split "
+        "adversary, or pick every delivery yourself. It redraws the space-time diagram and "
+        "the table of what each process heard after every move."
+    )
+    """What the widget does, for pages where it cannot run."""
+
+    def preview(self) -> WidgetPreview:
+        """The stepper as it stands: its name, what it does, and the diagram it shows."""
+        return WidgetPreview(
+            "The round stepper", self.SUMMARY, bytes(self.diagram.value), self.diagram.tooltip
+        )
 
 
 def _reraise(exc: BaseException) -> None:
