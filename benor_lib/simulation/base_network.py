@@ -20,28 +20,21 @@ from benor_lib.protocol.events import (
     Delivery,
     Event,
 )
+from benor_lib.protocol.process import CoinRule
 from benor_lib.protocol.rules import Rules
+from benor_lib.simulation.checks import HeldState
 from benor_lib.simulation.faults import Byzantine, Crash, Fault
 from benor_lib.simulation.loop import EventCounter
 from benor_lib.simulation.result import ProcessState
 from benor_lib.simulation.schedulers import InFlight, Key, Scheduler
 
 
-class ProcessView(Protocol):
-    """What a network reads of its processes (Ben-Or's Process, Bracha's BrachaProcess)."""
+class ProcessView(HeldState, Protocol):
+    """What a network reads of its processes (Ben-Or's Process, Bracha's BrachaProcess):
+    what the invariant checker reads, and more."""
 
     @property
-    def pid(self) -> int: ...
-    @property
-    def round(self) -> int: ...
-    @property
     def phase(self) -> int: ...
-    @property
-    def x(self) -> int: ...
-    @property
-    def decision(self) -> int | None: ...
-    @property
-    def decision_round(self) -> int | None: ...
     @property
     def halted(self) -> bool: ...
     def heard_count(self) -> int: ...
@@ -56,9 +49,7 @@ _M = TypeVar("_M", bound=InFlight)
 FaultPlan = tuple[range, list[int | None] | None, bool]
 
 
-def keep_coin(pid: int, rnd: int, x: int) -> int:
-    """The coin of a Byzantine process's own copy of the protocol: it keeps its x (so it
-    never draws from the run's coins, and scripted coins name correct processes only)."""
+def _keep_coin(pid: int, rnd: int, x: int) -> int:
     return x
 
 
@@ -83,6 +74,12 @@ class BaseNetwork(Generic[_P, _M]):
         self._counts = None if counter is None else counter.counts
         self.correct = [p for p in range(self.n) if p not in faults]
         self.scheduler: Scheduler | None = None  # attached before the start
+
+    def coin_of(self, pid: int, coin: CoinRule) -> CoinRule:
+        """The coin of process ``pid``'s copy of the protocol: the run's ``coin``, but a
+        Byzantine process's copy only paces its lies and keeps its x (it never draws from the
+        run's coins, so scripted coins name correct processes only)."""
+        return _keep_coin if isinstance(self.faults.get(pid), Byzantine) else coin
 
     # --- the view schedulers get -------------------------------------------------------
     def active(self) -> list[int]:

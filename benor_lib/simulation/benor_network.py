@@ -7,8 +7,8 @@ import numpy as np
 from benor_lib.protocol.events import REPORT, Event
 from benor_lib.protocol.process import Broadcast, CoinRule, Process
 from benor_lib.protocol.rules import Rules
-from benor_lib.simulation.base_network import BaseNetwork, keep_coin
-from benor_lib.simulation.faults import Byzantine, Fault
+from benor_lib.simulation.base_network import BaseNetwork
+from benor_lib.simulation.faults import Fault
 from benor_lib.simulation.loop import RunSetup, run_network
 from benor_lib.simulation.result import Message, Run
 
@@ -33,7 +33,7 @@ class Network(BaseNetwork[Process, Message]):
                 p,
                 rules,
                 int(inputs[p]),
-                keep_coin if isinstance(faults.get(p), Byzantine) else coin,
+                self.coin_of(p, coin),
                 policy,
             )
             for p in range(self.n)

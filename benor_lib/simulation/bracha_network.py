@@ -26,11 +26,11 @@ from benor_lib.protocol.events import Event
 from benor_lib.protocol.process import CoinRule
 from benor_lib.protocol.reliable_broadcast import RBKind, rb_thresholds
 from benor_lib.protocol.rules import Rules
-from benor_lib.simulation.base_network import BaseNetwork, keep_coin
-from benor_lib.simulation.faults import Byzantine, Fault
+from benor_lib.simulation.base_network import BaseNetwork
+from benor_lib.simulation.faults import Fault
 from benor_lib.simulation.loop import RunSetup, run_network
 from benor_lib.simulation.result import Run
-from benor_lib.simulation.schedulers import InFlight, RandomOrder, Scheduler, Split, Uniform
+from benor_lib.simulation.schedulers import RandomOrder, Scheduler, Split, Uniform
 
 RBKey = tuple[int, int, int, int, int, int]
 
@@ -87,7 +87,7 @@ class BrachaNetwork(BaseNetwork[BrachaProcess, RBMessage]):
                 p,
                 rules,
                 int(inputs[p]),
-                keep_coin if isinstance(faults.get(p), Byzantine) else coin,
+                self.coin_of(p, coin),
                 th,
             )
             for p in range(self.n)
@@ -136,22 +136,12 @@ class BrachaUniform(RandomOrder):
         super().attach(net, rng)
         self._draws: list[float] = []
 
-    def on_send(self, msg: InFlight) -> None:
-        self._keys.append(msg.key)
-
-    def next(self) -> InFlight | None:
-        keys, inflight, draws = self._keys, self.net.inflight, self._draws
-        while keys:
-            if not draws:
-                draws.extend(self.rng.random(self.BLOCK).tolist())
-            i = int(draws.pop() * len(keys))
-            key = keys[i]
-            keys[i] = keys[-1]
-            keys.pop()
-            msg = inflight.get(key)
-            if msg is not None:
-                return msg
-        return None
+    def _pick(self, k: int) -> int:
+        """A uniformly random index below ``k``, from the block of draws."""
+        draws = self._draws
+        if not draws:
+            draws.extend(self.rng.random(self.BLOCK).tolist())
+        return int(draws.pop() * k)
 
 
 def bracha_scheduler(scheduler: Scheduler) -> Scheduler:

@@ -121,9 +121,9 @@ class RandomOrder(Scheduler):
         self._keys.append(msg.key)
 
     def next(self) -> InFlight | None:
-        keys, inflight = self._keys, self.net.inflight
+        keys, inflight, pick = self._keys, self.net.inflight, self._pick
         while keys:
-            i = int(self.rng.integers(len(keys)))
+            i = pick(len(keys))
             key = keys[i]
             keys[i] = keys[-1]
             keys.pop()
@@ -131,6 +131,10 @@ class RandomOrder(Scheduler):
             if msg is not None:
                 return msg
         return None
+
+    def _pick(self, k: int) -> int:
+        """A uniformly random index below ``k``."""
+        return int(self.rng.integers(k))
 
 
 class _PhaseBatches(Scheduler):
