@@ -8,8 +8,10 @@ made and how one message is sent and received.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
+
+import numpy as np
 
 from benor_lib.protocol.events import (
     BYZANTINE_SEND,
@@ -54,18 +56,33 @@ def _keep_coin(pid: int, rnd: int, x: int) -> int:
 
 
 class BaseNetwork(Generic[_P, _M]):
-    """The processes (``procs``, made by the subclass), the messages in flight and the
-    faults, for one run."""
+    """The processes, the messages in flight and the faults, for one run.
+
+    ``process(pid, x, coin)`` makes one process with input x; a Byzantine process's copy of
+    the protocol only paces its lies and keeps its x as its coin (it never draws from the
+    run's ``coin``, so scripted coins name correct processes only).
+    """
 
     first_phase = 1
     """The phase (or step) every process starts in: the one its START event names."""
 
-    def __init__(self, rules: Rules, faults: dict[int, Fault], keep_trace: bool) -> None:
+    def __init__(
+        self,
+        rules: Rules,
+        inputs: np.ndarray,
+        faults: dict[int, Fault],
+        coin: CoinRule,
+        keep_trace: bool,
+        process: Callable[[int, int, CoinRule], _P],
+    ) -> None:
         self.rules = rules
         self.n = rules.n
         self.quorum = rules.quorum
         self.faults = faults
-        self.procs: Sequence[_P] = ()
+        self.procs = [
+            process(p, int(inputs[p]), _keep_coin if isinstance(faults.get(p), Byzantine) else coin)
+            for p in range(self.n)
+        ]
         self.crashed: set[int] = set()
         self.inflight: dict[Key, _M] = {}
         counter = None if keep_trace else EventCounter()
@@ -74,12 +91,6 @@ class BaseNetwork(Generic[_P, _M]):
         self._counts = None if counter is None else counter.counts
         self.correct = [p for p in range(self.n) if p not in faults]
         self.scheduler: Scheduler | None = None  # attached before the start
-
-    def coin_of(self, pid: int, coin: CoinRule) -> CoinRule:
-        """The coin of process ``pid``'s copy of the protocol: the run's ``coin``, but a
-        Byzantine process's copy only paces its lies and keeps its x (it never draws from the
-        run's coins, so scripted coins name correct processes only)."""
-        return _keep_coin if isinstance(self.faults.get(pid), Byzantine) else coin
 
     # --- the view schedulers get -------------------------------------------------------
     def active(self) -> list[int]:
@@ -96,7 +107,7 @@ class BaseNetwork(Generic[_P, _M]):
         return [self.procs[p].x for p in self.correct]
 
     # --- sending and delivering --------------------------------------------------------
-    def start(self, inputs: Sequence[int]) -> None:
+    def start(self, inputs: np.ndarray) -> None:
         """Record every start and put every process's first messages in flight."""
         for p in range(self.n):
             self.trace.append(Event(START, p, 1, self.first_phase, int(inputs[p])))

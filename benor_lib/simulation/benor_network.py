@@ -27,17 +27,10 @@ class Network(BaseNetwork[Process, Message]):
         policy: str,
         keep_trace: bool = True,
     ) -> None:
-        super().__init__(rules, faults, keep_trace)
-        self.procs = [
-            Process(
-                p,
-                rules,
-                int(inputs[p]),
-                self.coin_of(p, coin),
-                policy,
-            )
-            for p in range(self.n)
-        ]
+        def process(pid: int, x: int, own_coin: CoinRule) -> Process:
+            return Process(pid, rules, x, own_coin, policy)
+
+        super().__init__(rules, inputs, faults, coin, keep_trace, process)
 
     def broadcast(self, pid: int, b: Broadcast) -> None:
         """Put a process's broadcast in flight, applying its fault if it has one."""

@@ -80,18 +80,12 @@ class BrachaNetwork(BaseNetwork[BrachaProcess, RBMessage]):
         coin: CoinRule,
         keep_trace: bool = True,
     ) -> None:
-        super().__init__(rules, faults, keep_trace)
         th = rb_thresholds(rules.n, rules.t)
-        self.procs = [
-            BrachaProcess(
-                p,
-                rules,
-                int(inputs[p]),
-                self.coin_of(p, coin),
-                th,
-            )
-            for p in range(self.n)
-        ]
+
+        def process(pid: int, x: int, own_coin: CoinRule) -> BrachaProcess:
+            return BrachaProcess(pid, rules, x, own_coin, th)
+
+        super().__init__(rules, inputs, faults, coin, keep_trace, process)
 
     def broadcast(self, pid: int, s: BrachaSend) -> None:
         """Put one of a process's messages in flight to all, applying its fault if any."""
