@@ -37,7 +37,7 @@ def undecided_share(rounds: Any, censored: Any, upto: int) -> np.ndarray:
 
 
 def undecided_tail(p: Any, rounds: int) -> np.ndarray:
-    """P(round count > r) for r = 1..``rounds`` from an exact distribution ``p``.
+    """P(round count > r) for r from 1 to ``rounds`` from an exact distribution ``p``.
 
     ``p[r-1]`` is P(round count = r), as :func:`benor_lib.exact_rounds` returns it; the
     probability beyond the end of ``p`` (below its tolerance) counts as still undecided.
@@ -91,7 +91,7 @@ def decision_split(
     coin: str = "local",
     rounds: int = 50,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Exact P(round count = r) split in two, for r = 1..``rounds``.
+    """Exact P(round count = r) split in two, for r from 1 to ``rounds``.
 
     ``together[r-1]``: every process decides in round r. ``lagged[r-1]``: some process
     decided in round r - 1 and the others decide in round r (they adopt the decided value

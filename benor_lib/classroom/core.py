@@ -10,12 +10,18 @@ How a chapter registers an exercise (in ``benor_lib/classroom/ex_<chapter>.py``)
 
     register(
         "rounds-2",
-        numeric(lambda: float(exact_rounds(5, 1)[0]), tol=0.01, section=S, hint="..."),
+        numeric(
+            lambda: float(exact_rounds(5, 1)[0]),
+            tol=0.01, section=S, hint="...",
+        ),
         chapter="rounds", kind="compute", section=S,
     )
     register(
         "flp-3",
-        bits(5, inputs_that_stay_bivalent, section=S, hint="...", example=lambda: (0, 1, 0, 1, 1)),
+        bits(
+            5, inputs_that_stay_bivalent, section=S, hint="...",
+            example=lambda: (0, 1, 0, 1, 1),
+        ),
         chapter="flp", kind="adversary", section=S,
     )
 

@@ -119,7 +119,7 @@ def round_parts(
     coin: str = "local",
     max_rounds: int = 50,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`exact_rounds` split in two, for r = 1..``max_rounds``: ``together[r-1]`` =
+    """:func:`exact_rounds` split in two, for r from 1 to ``max_rounds``: ``together[r-1]`` =
     P(every process decides in round r), ``lagged[r-1]`` = P(some process decided in round
     r - 1 and the others decide in round r). ``together + lagged`` is ``exact_rounds(...,
     max_rounds=max_rounds)``."""
@@ -135,7 +135,7 @@ def _forward(
     limit: int,
     tol: float | None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The chain's forward pass from ``start``: (together, lagged) for rounds 1..``limit``
+    """The chain's forward pass from ``start``: (together, lagged) for rounds 1 to ``limit``
     (see :func:`round_parts`), or fewer when ``tol`` is given and the probability of a
     longer run drops below it."""
     stay, all_decide, some_decide = chain

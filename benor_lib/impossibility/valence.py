@@ -538,7 +538,7 @@ def adversary_success(
     runs: int = 2000,
     seed: int = 0,
 ) -> np.ndarray:
-    """P(the split adversary keeps the run undecided through round r), r = 1..``rounds``,
+    """P(the split adversary keeps the run undecided through round r), r from 1 to ``rounds``,
     when the coins are real (crash variant, no crashes, decided processes keep running).
 
     ``method``: "exact" (:func:`benor_lib.distributions.exact.exact_rounds`), "monte_carlo"

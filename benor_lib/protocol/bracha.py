@@ -66,7 +66,7 @@ STEP_NAMES = {Step.MAJORITY: "majority", Step.REPORT: "report", Step.PROPOSAL: "
 
 
 class BrachaSend(NamedTuple):
-    """A reliable-broadcast message one process sends to every process (itself included).
+    """A message of one of the round's reliable broadcasts, sent to every process, itself too.
 
     ``origin`` is whose broadcast it belongs to (the sender itself for ``initial``), and
     (``round``, ``step``) names that broadcast.

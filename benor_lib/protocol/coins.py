@@ -9,8 +9,11 @@ import numpy as np
 from benor_lib.protocol.process import CoinRule
 from benor_lib.protocol.validate import check_bit, is_int
 
+#: The real coins: each process flips its own ("local"), or all share one per round ("common").
 RANDOM_COINS = ("local", "common")
+#: Deterministic rules in the coin's place (the FLP and framing chapters' experiments).
 DETERMINISTIC_COINS = ("keep", "zero", "pid_parity")
+#: Every coin :func:`benor_lib.run` accepts by name (``coin="common"``).
 COIN_NAMES = RANDOM_COINS + DETERMINISTIC_COINS
 
 

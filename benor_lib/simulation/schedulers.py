@@ -22,6 +22,7 @@ from benor_lib.protocol.events import REPORT
 from benor_lib.protocol.validate import check_choice, check_int, is_int
 from benor_lib.simulation.result import Message
 
+#: Every scheduler :func:`benor_lib.run` accepts by name (``scheduler="split"``).
 SCHEDULER_NAMES = ("uniform", "random_order", "fifo", "split")
 Key = tuple[int, ...]
 """A delivery: (sender, receiver, round, phase), and for Bracha also (origin, rb kind)."""

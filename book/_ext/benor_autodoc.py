@@ -16,17 +16,27 @@
 
 3. Source pages. sphinx.ext.viewcode makes source pages for benor_lib's modules only, not
    for the modules that documented type aliases point into (``builtins``).
+
+4. A reference a reader can use. The fields of a named tuple are not documented one by one
+   (Python gives each the docstring "Alias for field number N"; the class signature lists
+   them with their types, and the class docstring says what they mean). A constant whose
+   value does not fit on a line is shown with its type only (``BOOK_RC: dict[str, Any]``),
+   not as a dump of its value. A class whose signature says nothing (a ``Protocol``'s
+   ``(*args, **kwargs)``) is shown without one.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any
 
 from docutils import nodes
 from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.ext.autodoc import AttributeDocumenter, DataDocumenter
+from sphinx.util.inspect import object_description
 
 PACKAGE = "benor_lib"
 _MISSING = object()
@@ -34,6 +44,10 @@ _ATTRIBUTE_KINDS = ("attribute", "data", "property")
 _NAPOLEON_PRIORITY = 500  # napoleon's autodoc-process-docstring handler runs at the default
 
 _saved_docstrings: dict[str, list[str]] = {}
+
+VALUE_MAX_CHARS = 60  # a constant's value is shown only if its repr is at most this long
+_FIELD_ALIAS = re.compile(r"Alias for field number \d+")
+_EMPTY_SIGNATURE = "(*args, **kwargs)"
 
 
 def _lookup(dotted: str) -> Any:
@@ -113,8 +127,59 @@ def _own_source_pages_only(app: Sphinx) -> list[Any]:
     return []
 
 
+def _skip_named_tuple_fields(
+    app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any
+) -> bool | None:
+    """Skip the fields of a named tuple: their only docstring is "Alias for field number N"."""
+    if what == "class" and _FIELD_ALIAS.fullmatch((getattr(obj, "__doc__", None) or "").strip()):
+        return True
+    return None
+
+
+def _drop_empty_class_signature(
+    app: Sphinx,
+    what: str,
+    name: str,
+    obj: Any,
+    options: Any,
+    signature: str | None,
+    return_annotation: str | None,
+) -> tuple[str, str | None] | None:
+    """A class signature of ``(*args, **kwargs)`` (a ``Protocol``) says nothing: drop it."""
+    if what == "class" and signature == _EMPTY_SIGNATURE:
+        return "", return_annotation
+    return None
+
+
+def _value_too_long(value: Any) -> bool:
+    try:
+        text = object_description(value)
+    except ValueError:
+        return False
+    return len(text) > VALUE_MAX_CHARS or "\n" in text
+
+
+class ShortDataDocumenter(DataDocumenter):
+    """Module constants: the value only when it fits on a line, else just the type."""
+
+    def should_suppress_value_header(self) -> bool:
+        return super().should_suppress_value_header() or _value_too_long(self.object)
+
+
+class ShortAttributeDocumenter(AttributeDocumenter):
+    """Class attributes: the value only when it fits on a line, else just the type."""
+
+    def should_suppress_value_header(self) -> bool:
+        return super().should_suppress_value_header() or _value_too_long(self.object)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the handlers."""
+    app.setup_extension("sphinx.ext.autodoc")
+    app.add_autodocumenter(ShortDataDocumenter, override=True)
+    app.add_autodocumenter(ShortAttributeDocumenter, override=True)
+    app.connect("autodoc-skip-member", _skip_named_tuple_fields)
+    app.connect("autodoc-process-signature", _drop_empty_class_signature)
     # before viewcode's own html-collect-pages handler (default priority 500)
     app.connect("html-collect-pages", _own_source_pages_only, priority=100)
     app.connect("missing-reference", _resolve_alias)

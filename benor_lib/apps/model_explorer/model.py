@@ -82,8 +82,10 @@ __all__ = [
     "explore_model",
 ]
 
-N_MIN, N_MAX = N_RANGES["model explorer"]
-"""The range of n the explorer offers (FLP's endless run is searched exhaustively up to
+N_MIN = N_RANGES["model explorer"][0]
+"""The smallest n the explorer offers."""
+N_MAX = N_RANGES["model explorer"][1]
+"""The largest n the explorer offers (FLP's endless run is searched exhaustively up to
 ``VALENCE_MAX_N``)."""
 
 COIN_LABELS = labels(ALL_COIN_LABELS, ("local", "common", "keep", "zero", "pid_parity"))
