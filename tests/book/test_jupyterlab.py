@@ -42,6 +42,9 @@ CHAPTERS = [
 ]
 WIDGET_CALLS = ("round_stepper(", "distribution_explorer(", "model_explorer(")
 LIVE_NOTE = "Live: this widget runs in your kernel."
+# what only the static page may show beside a widget (benor_lib/apps/notes.py)
+STATIC_LEAD = "This widget needs a running Python kernel"
+FALLBACK_LEAD = "your browser did not run it on this page"
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +129,8 @@ def test_student_notebook_reads_like_the_book_after_run_all(
                 problems.append(f"widget in code cell {k} did not render: {code['widgetErrors']}")
             if LIVE_NOTE not in code["text"]:
                 problems.append(f"widget in code cell {k} has no live note")
+            if STATIC_LEAD in code["text"] or FALLBACK_LEAD in code["text"]:
+                problems.append(f"widget in code cell {k} shows the static page's fallback")
         if "students/" in path:
             problems += [
                 f"a solution is left in the student notebook: {c.source[:60]!r}"
