@@ -22,7 +22,8 @@
    them with their types, and the class docstring says what they mean). A constant whose
    value does not fit on a line is shown with its type only (``BOOK_RC: dict[str, Any]``),
    not as a dump of its value. A class whose signature says nothing (a ``Protocol``'s
-   ``(*args, **kwargs)``) is shown without one.
+   ``(*args, **kwargs)``) is shown without one. On the API pages, a module's dotted name in
+   a heading or in the contents list wraps after a dot, not inside a word.
 """
 
 from __future__ import annotations
@@ -173,6 +174,29 @@ class ShortAttributeDocumenter(AttributeDocumenter):
         return super().should_suppress_value_header() or _value_too_long(self.object)
 
 
+_DOTTED_NAME = re.compile(r'(<span class="pre">)(benor_lib(?:\.\w+)+)(</span>)')
+_HEADING = re.compile(r"<h2>.*?</h2>", re.S)
+
+
+def _break_at_dots(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).replace(".", ".<wbr>") + match.group(3)
+
+
+def _module_names_wrap_at_dots(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """A module's dotted name in a heading and in the contents list may wrap after a dot
+    (``benor_lib.simulation.`` / ``network``), never inside a word; copied text is unchanged."""
+    if doctree is None or not pagename.rsplit("/", 1)[-1].startswith("api"):
+        return
+    if isinstance(context.get("toc"), str):
+        context["toc"] = _DOTTED_NAME.sub(_break_at_dots, context["toc"])
+    if isinstance(context.get("body"), str):
+        context["body"] = _HEADING.sub(
+            lambda h: _DOTTED_NAME.sub(_break_at_dots, h.group(0)), context["body"]
+        )
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the handlers."""
     app.setup_extension("sphinx.ext.autodoc")
@@ -180,6 +204,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_autodocumenter(ShortAttributeDocumenter, override=True)
     app.connect("autodoc-skip-member", _skip_named_tuple_fields)
     app.connect("autodoc-process-signature", _drop_empty_class_signature)
+    app.connect("html-page-context", _module_names_wrap_at_dots)
     # before viewcode's own html-collect-pages handler (default priority 500)
     app.connect("html-collect-pages", _own_source_pages_only, priority=100)
     app.connect("missing-reference", _resolve_alias)
