@@ -23,11 +23,19 @@ from PIL import Image
 
 
 def quantize_png(png: bytes, colors: int = 64) -> bytes:
-    """``png`` reduced to a palette of ``colors`` colours (median cut): a much smaller file."""
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    small = image.quantize(colors=int(colors), method=Image.Quantize.MEDIANCUT)
+    """``png`` reduced to a palette of ``colors`` colours (median cut): a much smaller file.
+
+    Its text chunks are kept."""
+    from PIL import PngImagePlugin
+
+    original = Image.open(io.BytesIO(png))
+    info = PngImagePlugin.PngInfo()
+    for key, value in original.info.items():  # text chunks (such as the smallest font size)
+        if isinstance(value, str):
+            info.add_text(key, value)
+    small = original.convert("RGB").quantize(colors=int(colors), method=Image.Quantize.MEDIANCUT)
     out = io.BytesIO()
-    small.save(out, format="png", optimize=True)
+    small.save(out, format="png", optimize=True, pnginfo=info)
     return out.getvalue()
 
 
@@ -51,7 +59,8 @@ def animation_html(anim: Any, *, fig: Figure, interval: float, colors: int = 64)
     ``fig`` is the animation's figure and ``interval`` the milliseconds between frames.
     Frames are palette PNGs (:func:`quantize_png`), played once by default; the frame slider
     is labelled (:data:`ANIMATION_SLIDER_LABEL`) and no stylesheet loads from another host.
-    Show it with ``IPython.display.HTML``.
+    The frame image carries ``data-min-font-px``: the smallest font size of the figure in the
+    image's own pixels. Show it with ``IPython.display.HTML``.
     """
     writer_class = _quantized_html_writer(colors)
     with (
@@ -61,7 +70,34 @@ def animation_html(anim: Any, *, fig: Figure, interval: float, colors: int = 64)
         path = Path(tmp, "animation.html")
         writer = writer_class(fps=1000.0 / interval, embed_frames=True, default_mode="once")
         anim.save(str(path), writer=writer, dpi=fig.dpi)
-        return label_animation_slider(drop_remote_stylesheets(path.read_text()))
+        page = label_animation_slider(drop_remote_stylesheets(path.read_text()))
+    from benor_lib.figures.style import smallest_font_pt
+
+    smallest = smallest_font_pt(fig) * fig.dpi / 72
+    page = re.sub(
+        r'<img id="_anim_img', f'<img data-min-font-px="{smallest:.2f}" id="_anim_img', page
+    )
+    return f'<div class="benor-animation">{ANIMATION_STYLE}{page}</div>'
+
+
+#: Style of an embedded animation (:func:`animation_html`), in the page so that JupyterLab
+#: gets it too: centred like the figures, its frames scale down to the column, and its
+#: buttons wrap on a narrow screen instead of running off it. On a phone the frames keep
+#: their own size (their text stays at least 12 px) and scroll sideways in their box.
+ANIMATION_STYLE = """<style>
+.benor-animation { display: flex; justify-content: center; max-width: 100%; }
+.benor-animation .animation { display: block; max-width: 100%; }
+.benor-animation .animation img { display: block; max-width: 100%; height: auto;
+  margin: 0 auto; }
+.benor-animation input[type=range].anim-slider { width: 100%; max-width: 374px; }
+.benor-animation .anim-buttons { display: flex; flex-wrap: wrap; justify-content: center;
+  gap: 2px; }
+@media (max-width: 600px) {
+  .benor-animation .animation { overflow-x: auto; }
+  .benor-animation .animation img { max-width: none; }
+}
+</style>
+"""
 
 
 #: Accessible name of the frame slider of an embedded animation (matplotlib's to_jshtml
@@ -133,7 +169,7 @@ def figure_markdown(
     alt: str,
     caption: str,
     name: str,
-    dpi: float = 100,
+    dpi: float | None = None,
     colors: int | None = 64,
 ) -> str:
     """A MyST ``figure`` directive that embeds ``fig`` as a PNG (a data URI) with ``alt`` text.
@@ -153,9 +189,12 @@ def figure_markdown(
     caption_text = str(caption).strip()
     if not caption_text:
         raise ValueError("caption must not be empty")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
-    png = buf.getvalue()
+    if dpi == FIGURE_DPI:
+        png = figure_png(fig)
+    else:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
+        png = buf.getvalue()
     if colors is not None:
         png = quantize_png(png, colors)
     data = base64.b64encode(png).decode("ascii")
@@ -189,6 +228,10 @@ def html_with_alt(html_text: str, alt: str) -> str:
 
 
 def duration_words(seconds: float) -> str:
+    By default the PNG is :func:`benor_lib.figures.style.figure_png`: at most the text
+    column's width, shown at its own size, with its smallest font size recorded in it; a
+    ``dpi`` other than the book's draws it at that resolution instead.
+
     """A measured time as words that stay true on a similar machine: "in under a tenth of
     a second", "in under a second", "in under 3 seconds", "in about 12 seconds"."""
     s = float(seconds)
@@ -196,6 +239,9 @@ def duration_words(seconds: float) -> str:
         raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
     if s < 0.1:
         return "in under a tenth of a second"
+    from benor_lib.figures.style import FIGURE_DPI, figure_png
+
+    dpi = FIGURE_DPI if dpi is None else dpi
     if s < 1:
         return "in under a second"
     if s < 10:

@@ -19,12 +19,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from benor_lib.figures.style import COLORS, HATCHES, INK, new_figure
+from benor_lib.figures.style import COLORS, COLUMN_WIDTH, FONT_SIZES, HATCHES, INK, new_figure
 
 VALENCES: tuple[str, ...] = ("0-valent", "1-valent", "bivalent", "no decision")
 """The valences a box can show, in the order of the key."""
 
-_FONT = 12  # points: at the figures' width this stays above 12 px on a page column
+_FONT = FONT_SIZES["text"]  # the book's text size (the boxes are drawn to fit it)
 _TINT = 0.35  # how strongly a box is filled with its value's colour
 
 
@@ -99,7 +99,7 @@ def diamond_figure(diamond: Any) -> Figure:
     """Lemma 2's commuting diamond: C at the top, e(C) and e'(C) beside each other, and the
     one configuration that both orders reach at the bottom, each box coloured by valence."""
     n = len(diamond.inputs)
-    fig, ax = new_figure((8.0, 7.4))
+    fig, ax = new_figure((COLUMN_WIDTH, 7.4 * COLUMN_WIDTH / 8.0))
     w, h = 5.0, 1.9
     places = {"C": (2.6, 7.6), "e": (0.0, 4.2), "e2": (5.3, 4.2), "both": (2.6, 0.8)}
     titles = {
@@ -169,7 +169,7 @@ def successors_figure(start: Any, start_valence: str, successors: Sequence[tuple
     k = len(successors)
     row = 1.05
     height = max(3.2, k * row + 1.4)
-    fig, ax = new_figure((7.6, 0.62 * height + 0.3))
+    fig, ax = new_figure((COLUMN_WIDTH, (0.62 * height + 0.3) * COLUMN_WIDTH / 7.6))
     top = height - 0.4
     sx, sw, sh = 0.0, 2.9, 1.3
     sy = top - (k * row) / 2 - sh / 2

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from benor_lib.analysis.outcomes import round_values
-from benor_lib.figures.style import INK, bar_style, new_figure
+from benor_lib.figures.style import COLUMN_WIDTH, INK, bar_style, legend_below, new_figure
 
 
 def round_values_figure(
@@ -33,7 +33,7 @@ def round_values_figure(
 
     values = round_values(run, rounds)
     n, upto = values.shape
-    width = min(11.0, 3.2 + 0.42 * max(upto, 1))
+    width = min(COLUMN_WIDTH, 3.2 + 0.42 * max(upto, 1))
     fig, ax = new_figure(figsize or (width, 1.1 + 0.42 * n))
     ax.grid(False)
     for spine in ax.spines.values():
@@ -64,7 +64,7 @@ def round_values_figure(
             note = "crashed"
         else:
             note = "undecided"
-        ax.text(upto + 0.25, p, note, va="center", ha="left", fontsize=10, color=INK)
+        ax.text(upto + 0.25, p, note, va="center", ha="left", color=INK)
     ax.set_xlim(0, upto + 3.4)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_yticks(range(n), [f"p{p}" for p in range(n)])
@@ -73,20 +73,14 @@ def round_values_figure(
     ax.set_xticks([c + 0.5 for c in ticks], [str(c + 1) for c in ticks])
     ax.tick_params(length=0)
     ax.set_xlabel("round (each cell: the value the process reports at the start of the round)")
-    handles = [
-        Patch(**bar_style(0), label="x = 0"),
-        Patch(**bar_style(1), label="x = 1"),
-        Patch(facecolor="white", edgecolor=INK, linewidth=2.6, label="decides in this round"),
-    ]
+    handles = [Patch(**bar_style(v), label=f"x = {v}") for v in (0, 1) if (values == v).any()]
+    if any(r <= upto for r in decided_in.values()):
+        handles.append(
+            Patch(facecolor="white", edgecolor=INK, linewidth=2.6, label="decides in this round")
+        )
     if (values < 0).any():
         handles.append(Patch(facecolor="#F2F2F2", edgecolor="#BBBBBB", label="no report (crashed)"))
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.0, -0.16 - 0.9 / max(n, 1)),
-        ncol=len(handles),
-        handlelength=1.6,
-    )
+    legend_below(ax, handles=handles, ncol=len(handles), handlelength=1.6)
     if title:
         ax.set_title(title, loc="left")
     return fig
@@ -100,7 +94,7 @@ def outcome_bars_figure(rows: list[Mapping[str, Any]], *, title: str | None = No
     """
     from matplotlib.patches import Patch
 
-    fig, ax = new_figure((7.0, 3.6))
+    fig, ax = new_figure((COLUMN_WIDTH, 3.6))
     ks = [int(row["k"]) for row in rows]
     bottom = np.zeros(len(rows))
     for key, value in (("decided_0", 0), ("decided_1", 1), ("undecided", "?")):

@@ -14,9 +14,11 @@ from matplotlib.figure import Figure
 
 from benor_lib.analysis.rounds import undecided_tail
 from benor_lib.figures.style import (
+    COLUMN_WIDTH,
     FIGSIZE,
     INK,
     OTHER_COLORS,
+    legend_below,
     new_figure,
     new_figure_grid,
     reuse_figure,
@@ -44,7 +46,7 @@ def undecided_figure(
     that lie on top of each other stay visible.
     """
     exact = dict(exact or {})
-    fig, ax = new_figure(figsize or (7.0, 3.8))
+    fig, ax = new_figure(figsize or (COLUMN_WIDTH, 3.6))
     labels = list(dict.fromkeys([*series, *exact]))
     count = max(len(series), 1)
     for i, label in enumerate(labels):
@@ -109,7 +111,7 @@ def termination_bound_figure(
     systems = [tuple(int(v) for v in s) for s in systems]
     if not systems or any(len(s) != 3 or s[2] < 2 for s in systems):
         raise ValueError("systems must be (n, t, rounds) triples with rounds >= 2")
-    fig, axes = new_figure_grid(1, len(systems), figsize or (3.6 * len(systems), 3.4))
+    fig, axes = new_figure_grid(1, len(systems), figsize or (COLUMN_WIDTH, 3.4))
     exact_color, bound_color = OTHER_COLORS[0], OTHER_COLORS[1]
     for ax, (n, t, rounds) in zip(axes[0], systems, strict=True):
         r = np.arange(1, rounds + 1)
@@ -145,10 +147,11 @@ def termination_bound_figure(
 
 
 #: Colour, hatch and marker of the current sample and of the previous one (compare mode).
-#: Neither blue nor vermillion: those stand for the values 0 and 1.
+#: Neither blue nor vermillion: those stand for the values 0 and 1; and no hatching, which
+#: stands for the value 1 alone. The previous sample is a pale tint.
 ROUNDS_SAMPLE_STYLES: dict[str, dict[str, str]] = {
     "current": {"color": OTHER_COLORS[0], "hatch": "", "marker": "^"},
-    "previous": {"color": OTHER_COLORS[1], "hatch": "\\\\", "marker": "v"},
+    "previous": {"color": "#E9C2D8", "hatch": "", "marker": "v"},
 }
 
 
@@ -282,7 +285,7 @@ def _finish_rounds_axes(
     ax.set_xlabel("\n".join([xlabel, *notes]))
     ax.set_ylabel("share of runs" if shares else "runs")
     if legend:
-        ax.legend(loc="best", fontsize=9)
+        ax.legend(loc="best")
 
 
 def _exact_points(
@@ -318,8 +321,8 @@ def redraw_rounds_histogram(
     ax.set_yscale(scale)
     ax.xaxis.set_major_locator(mpl.ticker.AutoLocator())
     draw_rounds_histogram(ax, [view], scale=scale, last_round=last_round, legend=False)
-    ax.legend(loc=legend_loc, fontsize=9)
-    ax.set_title(view.label, loc="left", fontsize=11)
+    ax.legend(loc=legend_loc)
+    ax.set_title(view.label, loc="left")
     return True
 
 
@@ -343,7 +346,8 @@ def rounds_histogram_figure(
 
     With ``previous`` (compare mode) the previous setting's histogram is drawn too, in the
     same axes (``layout="overlay"``: two bars per round) or in a second panel on the left
-    (``layout="side"``, same scales). When the two samples have different numbers of runs,
+    (``layout="side"``: the same count scale, each panel's rounds axis fitted to its own
+    sample unless ``last_round`` is given). When the two samples have different numbers of runs,
     both are drawn as shares of runs. ``scale`` defaults to the view's setting. With
     ``fig`` the figure is drawn into that one (cleared first), so a widget reuses its canvas.
     ``last_round`` sets the rounds axis (by default the longest finished run).
@@ -362,7 +366,7 @@ def rounds_histogram_figure(
             title = view.label
             if previous is not None:
                 title = f"now: {view.label}\nprevious: {previous.label}"
-        ax.set_title(title, loc="left", fontsize=11 if previous is None else 10)
+        ax.set_title(title, loc="left", fontsize=None if previous is None else 10)
         return fig
     # Two panels in the width of one figure (not one and a half), so that the page does not
     # scale the text down: the panels' titles and axis labels wrap to their width instead.
@@ -370,11 +374,12 @@ def rounds_histogram_figure(
     left, right = axes[0]
     right.sharey(left)
     for ax, v, kind in ((left, previous, "previous"), (right, view, "current")):
-        draw_rounds_histogram(ax, [v], scale=scale, shares=shares, last_round=last, legend=False)
+        own = last_round or max(v.counts.size, 1)  # each panel's axis fits its own sample
+        draw_rounds_histogram(ax, [v], scale=scale, shares=shares, last_round=own, legend=False)
         style = ROUNDS_SAMPLE_STYLES[kind]
         for patch in ax.patches:
             patch.set_facecolor(style["color"])
-            patch.set_hatch(style["hatch"])
+            patch.set_hatch(style["hatch"] or None)
         prefix = "previous: " if kind == "previous" else "now: "
         ax.set_title(textwrap.fill(prefix + v.label, SIDE_PANEL_CHARS), loc="left", fontsize=10)
         ax.set_xlabel(
@@ -383,7 +388,7 @@ def rounds_histogram_figure(
             )
         )
         if v.exact is not None:
-            ax.legend(loc="best", fontsize=9, handles=ax.get_lines()[:1])
+            ax.legend(loc="best", handles=ax.get_lines()[:1])
     if title:
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
     return fig
@@ -420,10 +425,10 @@ def rounds_by_n_figure(
     panels = list(panels)
     if stack:
         shape = (len(panels), 1)
-        size = figsize or (FIGSIZE[0] + 0.5, 3.6 * len(panels))
+        size = figsize or (COLUMN_WIDTH, 3.6 * len(panels))
     else:
         shape = (1, len(panels))
-        size = figsize or (min(11.0, 4.8 * len(panels)), FIGSIZE[1] + 0.4)
+        size = figsize or (COLUMN_WIDTH, FIGSIZE[1] + 1.2)
     fig, axes = new_figure_grid(*shape, size)
     for ax, panel in zip(axes.ravel(), panels, strict=True):
         for i, series in enumerate(panel["series"]):
@@ -462,10 +467,10 @@ def rounds_by_n_figure(
             ax.set_ylim(*panel["ylim"])
         ax.set_xlabel("n (number of processes)")
         ax.set_ylabel(panel["ylabel"])
-        ax.set_title(panel["title"], loc="left", fontsize=11)
+        ax.set_title(panel["title"], loc="left")
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
         ax.grid(True, axis="both", which="major")
-        ax.legend(loc="upper left", fontsize=8.5)
+        legend_below(ax, ncol=1 if len(panels) > 1 and not stack else 2)
     return fig
 
 
@@ -473,7 +478,8 @@ def decision_split_figure(
     together: Any, lagged: Any, *, rounds: int | None = None, title: str | None = None
 ) -> Figure:
     """P(round count = r) as stacked bars: every process decides in round r (plain), or
-    some process decided in round r - 1 and the others follow in round r (hatched)."""
+    some process decided in round r - 1 and the others follow in round r (a pale tint on
+    top: hatching stands for the value 1 alone)."""
     together, lagged = np.asarray(together, float), np.asarray(lagged, float)
     if rounds is None:
         total = together + lagged
@@ -495,7 +501,6 @@ def decision_split_figure(
         bottom=together[:rounds],
         width=0.7,
         facecolor=ROUNDS_SAMPLE_STYLES["previous"]["color"],
-        hatch=ROUNDS_SAMPLE_STYLES["previous"]["hatch"],
         edgecolor=INK,
         linewidth=0.6,
         label="some decided in round r - 1, the others in round r",
@@ -504,7 +509,7 @@ def decision_split_figure(
     ax.set_xlabel("r: rounds until every process has decided")
     ax.set_ylabel("probability (exact)")
     ax.set_ylim(0, 1.05 * float((together + lagged)[:rounds].max()))
-    ax.legend(loc="upper right")
+    legend_below(ax, ncol=1)
     if title:
         ax.set_title(title, loc="left")
     return fig

@@ -16,7 +16,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from benor_lib import publish
-from benor_lib.figures.style import COLORS, INK, MARKERS, marker_style, new_figure, reuse_figure
+from benor_lib.figures.style import (
+    COLORS,
+    COLUMN_WIDTH,
+    FIGURE_DPI,
+    FONT_SIZES,
+    INK,
+    MARKERS,
+    legend_below,
+    marker_style,
+    new_figure,
+    reuse_figure,
+)
 from benor_lib.protocol.events import REPORT
 
 #: Line style of a report (step 1) and of a proposal (step 2) in the space-time diagram.
@@ -32,14 +43,22 @@ IGNORED_ALPHA = 0.25
 
 
 #: Font size (points) of the space-time diagram's annotations (D(v), ?, x:=v, coin v,
-#: decides v), its "now" mark and its legend: as large as the tick labels, so that they
-#: still read when the page shows the figure at its own width.
-SPACE_TIME_FONTSIZE = 10
+#: decides v), its "now" mark and its legend: the small size of the book's type scale.
+SPACE_TIME_FONTSIZE = FONT_SIZES["small"]
 
 
-#: Width (inches) of a space-time diagram: about the width of the book's page at 100 dpi,
-#: so that the page shows it at close to its own size, not scaled down.
-SPACE_TIME_WIDTH = 7.0
+#: Width (inches) of a space-time diagram: the width of the text column, so that the page
+#: shows it at its own size, not scaled down.
+SPACE_TIME_WIDTH = COLUMN_WIDTH
+
+
+#: Background box of an annotation, so that a label stays readable where an arrow passes.
+_LABEL_BOX = {
+    "boxstyle": "round,pad=0.12",
+    "facecolor": "white",
+    "edgecolor": "none",
+    "alpha": 0.85,
+}
 
 
 def _message_value_key(value: int | None) -> int | str:
@@ -83,7 +102,53 @@ def _pull_back(
     return end[0] - k * dx * per_inch[0], end[1] - k * dy * per_inch[1]
 
 
-def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: bool = True) -> Axes:
+def space_time_extent(
+    run: Any, round: int | None = None, *, static: bool = False
+) -> tuple[float, float]:
+    """The time axis (left, right) that :func:`draw_space_time` gives ``round`` of ``run``
+    (with ``static``, leaving out the messages in flight)."""
+    from benor_lib.protocol.events import DELIVER
+
+    if round is None:
+        last = [e for e in run.trace if e.kind == DELIVER]
+        round = last[-1].round if last else 1
+    sent, delivered, now = _message_times(run)
+    x0, edge, _ = _time_axis(run, round, sent, delivered, now, static)
+    return x0, edge
+
+
+def _time_axis(
+    run: Any, round: int, sent: dict, delivered: dict, now: int, static: bool
+) -> tuple[float, float, float]:
+    """Left and right end of the time axis, and the spacing of the in-flight markers."""
+    keys = [k for k in sent if k[2] == round]
+    queue: dict[int, int] = {}
+    if not static:
+        for m in run.pending:
+            if m.round == round:
+                queue[m.receiver] = queue.get(m.receiver, 0) + 1
+    starts = [sent[k][0] for k in keys] or [now]
+    ends = [delivered[k][0] for k in keys if k in delivered]
+    x0 = min(starts) - 0.5
+    step = 0.5 + 0.02 * (now - x0)
+    last = max([*ends, x0 + 2.0 * run.n])
+    margin = 1.0 + 0.05 * (last - x0)  # room for a "decides v" label under the last arrival
+    if queue:
+        edge = max(now + 1.0 + step * max(queue.values()) + 0.5, last + margin)
+    else:
+        edge = last + margin
+    return x0, edge, step
+
+
+def draw_space_time(
+    ax: Axes,
+    run: Any,
+    round: int | None = None,
+    *,
+    legend: bool = True,
+    static: bool = False,
+    xlim: tuple[float, float] | None = None,
+) -> Axes:
     """Draw the space-time (message-sequence) diagram of one round of ``run`` on ``ax``.
 
     Processes are horizontal lines (p0 at the top), time runs to the right in deliveries.
@@ -94,6 +159,10 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
     (D(v) or ?) and what it did in step 3 (adopt, coin, decide). ``round`` defaults to the
     round of the last delivery. ``run`` is a (possibly partial)
     :class:`~benor_lib.simulation.result.Run`.
+
+    ``static`` draws a finished picture for the page: no "now" line and no messages in
+    flight. ``xlim`` fixes the time axis (frames of one animation share it). The legend
+    lists only what the diagram shows.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
@@ -108,32 +177,32 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
     sent, delivered, now = _message_times(run)
     keys = [k for k in sent if k[2] == round]
     pending = sorted(
-        (m for m in run.pending if m.round == round), key=lambda m: (m.receiver, m.phase, m.sender)
+        (m for m in run.pending if m.round == round and not static),
+        key=lambda m: (m.receiver, m.phase, m.sender),
     )
-    queue: dict[int, int] = {}
-    starts = [sent[k][0] for k in keys] or [now]
-    ends = [delivered[k][0] for k in keys if k in delivered]
-    for m in pending:
-        queue[m.receiver] = queue.get(m.receiver, 0) + 1
-    x0 = min(starts) - 0.5
-    step = 0.5 + 0.02 * (now - x0)  # spacing of the in-flight markers waiting at the right
-    edge = max([now + 1.0 + step * max(queue.values(), default=0), *ends, x0 + 2.0 * n]) + 0.5
+    # step: spacing of the in-flight markers waiting right of "now"
+    x0, edge, step = _time_axis(run, round, sent, delivered, now, static)
+    if xlim is not None:
+        x0, edge = float(xlim[0]), max(float(xlim[1]), edge)
     crashed = {e.pid for e in run.trace if e.kind == CRASH}
+    shown: set[str] = set()  # what the legend may list
 
     ax.set_xlim(x0, edge)
-    ax.set_ylim(n - 0.5, -0.9)
+    top = -1.15 if pending or xlim is not None else -0.85  # room for "now; in flight:"
+    ax.set_ylim(n - 0.5, top)
     box = ax.get_position()  # before the layout: close enough for a gap of a few points
     width, height = ax.figure.get_size_inches()
-    per_inch = ((edge - x0) / (box.width * width), (n - 0.5 + 0.9) / (box.height * height))
+    per_inch = ((edge - x0) / (box.width * width), (n - 0.5 - top) / (box.height * height))
     ax.grid(False)
     for p in range(n):
         style = ":" if p in crashed else "-"
         ax.plot([x0, edge], [p, p], color="#BBBBBB", linewidth=1.0, linestyle=style, zorder=0)
     if pending:
-        ax.axvline(now + 0.5, color=INK, linewidth=0.8, linestyle=":", zorder=0)
+        shown.add("in flight")
+        ax.axvline(now + 0.5, color=INK, linewidth=0.8, linestyle=":", zorder=0, gid="now")
         ax.text(
             now + 0.6,
-            -0.75,
+            -0.8,
             "now; in flight:",
             fontsize=SPACE_TIME_FONTSIZE,
             color=INK,
@@ -147,6 +216,7 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
         v = _message_value_key(value)
         td, status = delivered[key]
         used = status in ("counted", "buffered")
+        shown.add(f"{'report' if phase == REPORT else 'proposal'} {v}" if used else "ignored")
         xs, ys = heads.setdefault((phase, v, used), ([], []))
         xs.append(td)
         ys.append(r)
@@ -212,6 +282,7 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
         when[e.pid] = x
         if e.kind == PROPOSE:
             v = _message_value_key(e.value)
+            shown.add(f"proposal {v}")
             ax.plot(
                 [x],
                 [y],
@@ -224,19 +295,21 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
             ax.annotate(
                 value_name(2, e.value),
                 (x, y),
-                xytext=(0, 8),
+                xytext=(0, 7),
                 textcoords="offset points",
                 ha="center",
                 va="bottom",
                 fontsize=SPACE_TIME_FONTSIZE,
-                fontweight="bold",
                 color=INK,
+                bbox=_LABEL_BOX,
                 zorder=5,
             )
         elif e.kind in (ADOPT, COIN, DECIDE):
             v = int(e.value)
             label = {ADOPT: f"x:={v}", COIN: f"coin {v}", DECIDE: f"decides {v}"}[e.kind]
             big = e.kind == DECIDE
+            if big:
+                shown.add("decides")
             ax.plot(
                 [x],
                 [y],
@@ -257,9 +330,9 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
                 ha="center",
                 va="top",
                 fontsize=SPACE_TIME_FONTSIZE,
-                fontweight="bold" if big else "normal",
                 fontstyle="italic" if e.kind == COIN else "normal",
                 color=INK,
+                bbox=_LABEL_BOX,
                 zorder=5,
             )
         elif e.kind == CRASH:
@@ -296,55 +369,65 @@ def draw_space_time(ax: Axes, run: Any, round: int | None = None, *, legend: boo
             )
 
         handles = [
-            message_handle(0, "report 0", False),
-            message_handle(1, "report 1", False),
-            message_handle(0, "D(0)", True),
-            message_handle(1, "D(1)", True),
-            message_handle("?", "?", True),
-            Line2D(
-                [],
-                [],
-                linestyle="-",
-                linewidth=1.0,
-                color="#888888",
-                alpha=IGNORED_ALPHA,
-                label="ignored",
+            ("report 0", message_handle(0, "report 0", False)),
+            ("report 1", message_handle(1, "report 1", False)),
+            ("proposal 0", message_handle(0, "D(0)", True)),
+            ("proposal 1", message_handle(1, "D(1)", True)),
+            ("proposal ?", message_handle("?", "?", True)),
+            (
+                "ignored",
+                Line2D(
+                    [],
+                    [],
+                    linestyle="-",
+                    linewidth=1.0,
+                    color="#888888",
+                    alpha=IGNORED_ALPHA,
+                    label="ignored",
+                ),
             ),
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker=MARKERS["?"],
-                color=COLORS["?"],
-                alpha=0.55,
-                markeredgecolor=INK,
-                label="in flight (right of now)",
+            (
+                "in flight",
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker=MARKERS["?"],
+                    color=COLORS["?"],
+                    alpha=0.55,
+                    markeredgecolor=INK,
+                    label="in flight (right of now)",
+                ),
             ),
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                markersize=10,
-                color="white",
-                markeredgecolor=INK,
-                markeredgewidth=2.2,
-                label="decides (thick outline)",
+            (
+                "decides",
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=10,
+                    color="white",
+                    markeredgecolor=INK,
+                    markeredgewidth=2.2,
+                    label="decides (thick outline)",
+                ),
             ),
         ]
-        ax.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.2),
-            ncol=4,
+        drawn = [handle for key, handle in handles if key in shown]
+        legend_below(
+            ax,
+            handles=drawn,
+            ncol=min(4, max(len(drawn), 1)),
             fontsize=SPACE_TIME_FONTSIZE,
             handlelength=2.4,
         )
     return ax
 
 
-def space_time_alt_text(run: Any, round: int | None = None) -> str:
-    """Alt text for :func:`space_time_figure`: what the diagram of ``round`` shows."""
+def space_time_alt_text(run: Any, round: int | None = None, *, static: bool = True) -> str:
+    """Alt text for :func:`space_time_figure`: what the diagram of ``round`` shows (with
+    ``static=False``, as the stepper draws it, also how many messages are in flight)."""
     from benor_lib.protocol.events import ADOPT, COIN, DECIDE, DELIVER, PROPOSE
     from benor_lib.simulation.narrate import narrate_event
 
@@ -360,7 +443,8 @@ def space_time_alt_text(run: Any, round: int | None = None) -> str:
     ]
     text = (
         f"Space-time diagram of round {round} with {run.n} processes as horizontal lines: "
-        f"{got} messages delivered so far (arrows from sender to receiver), {flying} in flight."
+        f"{got} messages delivered (arrows from sender to receiver)"
+        + ("." if static else f" so far, {flying} in flight.")
     )
     return " ".join([text, *acts])
 
@@ -373,10 +457,13 @@ def space_time_figure(
     figsize: tuple[float, float] | None = None,
     dpi: float | None = None,
     fig: Figure | None = None,
+    static: bool = True,
 ) -> Figure:
     """The space-time diagram of one round of ``run`` (see :func:`draw_space_time`).
 
     With ``fig`` it is drawn into that figure (cleared first), so a widget reuses its canvas.
+    A page's figure is ``static`` (no "now" line, no messages in flight); the stepper passes
+    ``static=False`` to show where the run stands.
     """
     from benor_lib.protocol.events import DELIVER
 
@@ -391,7 +478,7 @@ def space_time_figure(
         ax = axes[0, 0]
     if dpi is not None:
         fig.set_dpi(dpi)
-    draw_space_time(ax, run, round)
+    draw_space_time(ax, run, round, static=static)
     ax.set_title(title if title is not None else f"Round {round}", loc="left")
     return fig
 
@@ -435,15 +522,16 @@ def stepper_animation(
     round: int = 1,
     granularity: str = "step",
     interval: int = 1800,
-    dpi: float = 80,
+    dpi: float = FIGURE_DPI,
     figsize: tuple[float, float] | None = None,
 ) -> mpl.animation.FuncAnimation:
     """A matplotlib animation of one round of ``session``, one frame per protocol step (or
     per delivery).
 
     Each frame is the round stepper's space-time diagram (:func:`draw_space_time`) with a
-    caption that narrates the step. The session must follow the "uniform" or "split"
-    scheduler. For readers without a live kernel; see :func:`stepper_animation_html`.
+    caption that narrates the step; every frame has the same time axis, the whole round's.
+    The session must follow the "uniform" or "split" scheduler. For readers without a live
+    kernel; see :func:`stepper_animation_html`.
     """
     from matplotlib.animation import FuncAnimation
 
@@ -458,16 +546,20 @@ def stepper_animation(
         else session.narration(0)
     )
     n = states[0].n
+    extents = [space_time_extent(state, round) for state in states]
+    xlim = (min(e[0] for e in extents), max(e[1] for e in extents))
     fig, ax = new_figure(figsize or (SPACE_TIME_WIDTH, 3.0 + 0.45 * n))
     fig.set_dpi(dpi)
-    fig.get_layout_engine().set(rect=(0.0, 0.13, 1.0, 0.87))
-    caption = fig.text(0.02, 0.02, "", ha="left", va="bottom", fontsize=10, color=INK)
+    fig.get_layout_engine().set(rect=(0.0, 0.14, 1.0, 0.86))
+    caption = fig.text(
+        0.02, 0.02, "", ha="left", va="bottom", fontsize=FONT_SIZES["text"], color=INK
+    )
 
     def draw(i: int) -> list:
         ax.clear()
-        draw_space_time(ax, states[i], round)
+        draw_space_time(ax, states[i], round, xlim=xlim)
         ax.set_title(f"Round {round}: frame {i + 1} of {len(ks)}", loc="left")
-        caption.set_text("\n".join(textwrap.wrap(captions[i], 92)[:3]))
+        caption.set_text("\n".join(textwrap.wrap(captions[i], 84)[:3]))
         return []
 
     anim = FuncAnimation(fig, draw, frames=len(ks), interval=interval, blit=False, repeat=False)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import partial
 from typing import Any
 
 import matplotlib as mpl
@@ -42,8 +41,33 @@ INK = "#222222"
 OTHER_COLORS: tuple[str, ...] = ("#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#F0E442", "#000000")
 
 
-#: Default figure size in inches (width, height).
-FIGSIZE: tuple[float, float] = (7.0, 3.5)
+#: The book's type scale and page geometry: every figure is made for the text column and
+#: shown at its own size, one PNG pixel per CSS pixel, so that a point of text is always
+#: ``FIGURE_DPI / 72`` CSS pixels.
+#: Width (CSS px) of a figure in the text column at a 1280 px window (sphinx-book-theme
+#: shows figure images at most 672 px wide there).
+COLUMN_PX = 672
+
+#: Resolution of the book's figures: PNG pixels per inch, shown as CSS pixels.
+FIGURE_DPI = 100
+
+#: Width (inches) of a figure that fills the text column.
+COLUMN_WIDTH = COLUMN_PX / FIGURE_DPI
+
+#: Font sizes (points) of the type scale: titles, labels and annotations, and the small
+#: size (tick labels, legends) that is also the smallest text any figure may carry.
+FONT_SIZES: dict[str, float] = {"title": 11.0, "text": 10.0, "small": 9.0}
+
+#: The smallest font size (points) a figure may use, and what it is on the page (CSS px)
+#: when the figure is shown at its own size: 9 pt at 100 dpi is 12.5 px.
+MIN_FONT_PT = FONT_SIZES["small"]
+MIN_FONT_PX = MIN_FONT_PT * FIGURE_DPI / 72
+
+#: The one face of every figure (matplotlib ships it, so every machine draws the same).
+FONT_FAMILY = "DejaVu Sans"
+
+#: Default figure size in inches (width, height): the width of the text column.
+FIGSIZE: tuple[float, float] = (COLUMN_WIDTH, 3.4)
 
 
 #: The matplotlib settings behind every figure of the book.
@@ -55,21 +79,26 @@ BOOK_RC: dict[str, Any] = {
     "savefig.facecolor": "white",
     "savefig.edgecolor": "white",
     "savefig.transparent": False,
-    # size and resolution
+    # size and resolution: one PNG pixel per CSS pixel (see COLUMN_PX)
     "figure.figsize": FIGSIZE,
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "figure.dpi": FIGURE_DPI,
+    "savefig.dpi": FIGURE_DPI,
     "savefig.bbox": "tight",
     "figure.constrained_layout.use": True,
-    # readable text
+    # one face, one type scale (FONT_SIZES); no text smaller than MIN_FONT_PT
     "font.family": "sans-serif",
-    "font.size": 11,
-    "axes.titlesize": 12,
+    "font.sans-serif": [FONT_FAMILY],
+    "mathtext.fontset": "dejavusans",
+    "font.size": FONT_SIZES["text"],
+    "axes.titlesize": FONT_SIZES["title"],
     "axes.titleweight": "bold",
-    "axes.labelsize": 11,
-    "xtick.labelsize": 10,
-    "ytick.labelsize": 10,
-    "legend.fontsize": 10,
+    "figure.titlesize": FONT_SIZES["title"],
+    "figure.titleweight": "bold",
+    "axes.labelsize": FONT_SIZES["text"],
+    "xtick.labelsize": FONT_SIZES["small"],
+    "ytick.labelsize": FONT_SIZES["small"],
+    "legend.fontsize": FONT_SIZES["small"],
+    "legend.title_fontsize": FONT_SIZES["small"],
     "legend.frameon": False,
     "text.color": INK,
     "axes.labelcolor": INK,
@@ -103,20 +132,128 @@ def use_book_style() -> None:
 
 
 def _enable_notebook_display() -> None:
-    """Register a PNG display for figures in IPython (what ``%matplotlib inline`` would do)."""
+    """Register a PNG display for figures in IPython (what ``%matplotlib inline`` would do):
+    :func:`figure_png`, so a figure that ends a cell is sized and tagged like every other."""
     try:
         from IPython import get_ipython
-        from IPython.core.pylabtools import print_figure
     except ImportError:
         return
     shell = get_ipython()
     if shell is None:
         return
     png_formatter = shell.display_formatter.formatters["image/png"]
-    if Figure not in png_formatter.type_printers:
-        png_formatter.for_type(
-            Figure, partial(print_figure, fmt="png", base64=True, bbox_inches="tight")
-        )
+    if png_formatter.type_printers.get(Figure) is not _figure_png_base64:
+        png_formatter.for_type(Figure, _figure_png_base64)
+
+
+#: PNG text chunks that :func:`figure_png` writes: the smallest font size of the figure in
+#: the PNG's own pixels, and the figure's width in CSS px. A page that shows the image
+#: ``w`` CSS px wide renders that text at ``min_font_px * w / naturalWidth`` CSS px.
+PNG_MIN_FONT_KEY = "benor:min-font-px"
+
+
+def _visible_texts(fig: Figure, *, draw: bool = True) -> list[Any]:
+    from matplotlib.text import Text
+
+    if draw:
+        fig.draw_without_rendering()
+    return [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and _shown(t) and t.get_alpha() != 0
+    ]
+
+
+def _shown(artist: Any) -> bool:
+    """Whether ``artist`` and every artist it belongs to are visible."""
+    while artist is not None:
+        if not artist.get_visible():
+            return False
+        parent = getattr(artist, "axes", None)
+        artist = parent if parent is not artist else None
+    return True
+
+
+def smallest_font_pt(fig: Figure, *, draw: bool = True) -> float:
+    """The smallest font size (points) of the text ``fig`` shows (tick labels included).
+
+    ``draw=False`` skips drawing ``fig`` first (its tick labels are those of its last draw).
+    """
+    sizes = [t.get_fontsize() for t in _visible_texts(fig, draw=draw)]
+    return float(min(sizes)) if sizes else float("inf")
+
+
+def fit_to_column(fig: Figure, column_px: float = COLUMN_PX) -> Figure:
+    """``fig`` narrowed (its text keeps its size) until its tight PNG is at most
+    ``column_px`` pixels wide at :data:`FIGURE_DPI`, so the page shows it at its own size."""
+    _render_in_column(fig, column_px)
+    return fig
+
+
+def _render(fig: Figure) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white")
+    return buf.getvalue()
+
+
+def _render_in_column(fig: Figure, column_px: float = COLUMN_PX) -> bytes:
+    """The tight PNG of ``fig``, narrowed first if it is wider than ``column_px``."""
+    import io
+
+    from PIL import Image
+
+    png = _render(fig)
+    for _ in range(4):
+        excess = Image.open(io.BytesIO(png)).width - column_px
+        if excess <= 0:
+            break
+        width, height = fig.get_size_inches()
+        fig.set_size_inches(width - (excess + 2) / FIGURE_DPI, height)
+        png = _render(fig)
+    return png
+
+
+def _with_text_chunk(png: bytes, key: str, value: str) -> bytes:
+    """``png`` with a tEXt chunk ``key`` = ``value`` right after its header chunk."""
+    import struct
+    import zlib
+
+    body = key.encode("latin-1") + b"\0" + value.encode("latin-1")
+    chunk = struct.pack(">I", len(body)) + b"tEXt" + body
+    chunk += struct.pack(">I", zlib.crc32(b"tEXt" + body) & 0xFFFFFFFF)
+    end_of_header = 8 + 4 + 4 + 13 + 4  # signature, then IHDR: length, type, data, CRC
+    return png[:end_of_header] + chunk + png[end_of_header:]
+
+
+def figure_png(fig: Figure) -> bytes:
+    """``fig`` as the book shows it: a PNG at :data:`FIGURE_DPI` (tight, white, at most
+    :data:`COLUMN_PX` wide) that records its smallest text under :data:`PNG_MIN_FONT_KEY`."""
+    return record_min_font(_render_in_column(fig), fig, FIGURE_DPI)
+
+
+def record_min_font(png: bytes, fig: Figure, dpi: float) -> bytes:
+    """``png`` (just drawn from ``fig`` at ``dpi``) with ``fig``'s smallest font size recorded
+    under :data:`PNG_MIN_FONT_KEY`, as :func:`figure_png` does: for a widget's picture."""
+    smallest = smallest_font_pt(fig, draw=False)
+    return _with_text_chunk(png, PNG_MIN_FONT_KEY, f"{smallest * dpi / 72:.2f}")
+
+
+def _figure_png_base64(fig: Figure) -> str:
+    import base64
+
+    return base64.b64encode(figure_png(fig)).decode("ascii")
+
+
+def png_min_font_px(png: bytes) -> float | None:
+    """The smallest font size a :func:`figure_png` image records, in its own pixels."""
+    import io
+
+    from PIL import Image
+
+    value = Image.open(io.BytesIO(png)).info.get(PNG_MIN_FONT_KEY)
+    return None if value is None else float(value)
 
 
 @contextmanager
@@ -165,6 +302,19 @@ def reuse_figure(
     fig.set_size_inches(*figsize)
     fig.set_layout_engine("constrained")
     return fig, fig.subplots(nrows, ncols, squeeze=False)
+
+
+def legend_below(ax: Axes, *, ncol: int = 2, gap: float = 0.55, **kwargs: Any) -> Any:
+    """A legend under ``ax``'s x-axis label (``gap`` inches below the axes), off the data.
+
+    The constrained layout makes room for it; ``kwargs`` go to ``Axes.legend``.
+    """
+    from matplotlib.transforms import ScaledTranslation
+
+    anchor = ax.transAxes + ScaledTranslation(0, -gap, ax.figure.dpi_scale_trans)
+    return ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=anchor, ncol=ncol, **kwargs
+    )
 
 
 def bar_style(value: int | str) -> dict[str, Any]:

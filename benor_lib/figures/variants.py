@@ -82,7 +82,7 @@ def message_count_figure(
     ax.set_ylabel("messages per round")
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.grid(True, which="major")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return fig
 
 
@@ -134,9 +134,9 @@ def variant_rounds_figure(
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.grid(True, which="major")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     if len(ts) == 1:
-        ax.set_title(f"t = {ts[0]}", loc="left", fontsize=12)
+        ax.set_title(f"t = {ts[0]}", loc="left")
     return fig
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from benor_lib.analysis.variants import (
     message_counts,
@@ -10,6 +13,7 @@ from benor_lib.analysis.variants import (
     points_table,
     rounds_by_n,
 )
+from benor_lib.figures import style
 from benor_lib.figures.variants import (
     message_count_alt_text,
     message_count_figure,
@@ -69,12 +73,11 @@ def test_figures_and_alt_text():
 
 
 def test_figure_text_is_readable_at_column_width():
-    """At most 6.5 inches wide with no text under 10 pt: at least 12 px in a 600 px column."""
+    """Made for the text column at the book's type scale: the PNG the page shows at its own
+    size is at most the column wide, and its smallest text is at least 12 CSS px."""
     pts = message_counts([4], runs=2, variants=("crash", "bracha"))
     for fig in (message_count_figure(pts), variant_rounds_figure(rounds_by_n([4], runs=2))):
-        fig.canvas.draw()
-        width = fig.get_size_inches()[0]
-        texts = [t for t in fig.findobj(lambda a: hasattr(a, "get_fontsize")) if t.get_text()]
-        smallest = min(t.get_fontsize() for t in texts)
-        assert width <= 6.5 and smallest >= 10
-        assert smallest / 72 * 600 / width >= 12
+        png = style.figure_png(fig)
+        assert Image.open(io.BytesIO(png)).width <= style.COLUMN_PX
+        assert style.smallest_font_pt(fig) >= style.MIN_FONT_PT
+        assert style.png_min_font_px(png) >= 12

@@ -22,7 +22,7 @@ from benor_lib.figures import (
 from benor_lib.protocol.events import ADOPT, COIN, DECIDE, DELIVER, PROPOSE, REPORT
 from benor_lib.simulation.narrate import narrate_event
 
-ANIMATION_BUDGET = 300_000  # characters of HTML
+ANIMATION_BUDGET = 340_000  # characters of HTML: 11 frames 670 px wide (text >= 12.5 px)
 
 
 def reference_run(s: StepperSettings) -> bl.Run:
@@ -431,7 +431,7 @@ def test_space_time_draws_an_arrow_per_delivery_and_distinct_markers():
 
 def test_space_time_shows_messages_in_flight():
     session = StepperSession(n=5, t=1, seed=3)
-    ax = space_time_figure(session.state).axes[0]
+    ax = space_time_figure(session.state, static=False).axes[0]
     waiting = [line for line in ax.get_lines() if line.get_gid() == "in_flight"]
     assert len(waiting) == 25 and not [p for p in ax.patches if p.get_gid() == "delivered"]
 

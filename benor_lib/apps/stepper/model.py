@@ -639,7 +639,7 @@ class StepperSession:
         ``fig`` when given, so that a widget reuses its canvas)."""
         from benor_lib.figures import space_time_figure
 
-        return space_time_figure(self.state, round=self.focus_round, dpi=dpi, fig=fig)
+        return space_time_figure(self.state, round=self.focus_round, dpi=dpi, fig=fig, static=False)
 
     def frames(self, round: int = 1, granularity: str = "step") -> list[int]:
         """The k of each frame of ``round`` shown ``granularity`` by ``granularity``.
