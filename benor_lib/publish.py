@@ -134,8 +134,13 @@ def drop_remote_stylesheets(html_text: str) -> str:
     return _REMOTE_STYLESHEET.sub("", html_text)
 
 
-def markdown_table(headers: list[str], rows: list[list[Any]], align: str | None = None) -> str:
-    """A Markdown (MyST) table: ``headers``, then one line per row; floats to 2 decimals.
+def markdown_table(
+    headers: list[str], rows: list[list[Any]], align: str | None = None, digits: int = 3
+) -> str:
+    """A Markdown (MyST) table: ``headers``, then one line per row.
+
+    Floats are written by :func:`format_number` with ``digits`` significant digits (no
+    trailing zeros; tiny or huge ones as a power of ten); other values as they print.
 
     ``align`` has one letter per column: "l" (left), "r" (right) or "c" (centred); numbers
     are right-aligned and text left-aligned by default. Display the result with
@@ -144,7 +149,7 @@ def markdown_table(headers: list[str], rows: list[list[Any]], align: str | None 
 
     def cell(value: Any) -> str:
         if isinstance(value, (float, np.floating)):
-            return "–" if np.isnan(value) else f"{value:.2f}"
+            return format_number(value, digits)
         return str(value).replace("|", "\\|")
 
     if align is None:
@@ -163,6 +168,52 @@ def markdown_table(headers: list[str], rows: list[list[Any]], align: str | None 
     return "\n".join(lines)
 
 
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def format_number(value: float, digits: int = 3, *, math_markup: bool = True) -> str:
+    """``value`` written for a reader.
+
+    Integers (and floats with no fractional part below 10^15) in full, with thousands
+    separators: "1,024". Other numbers with ``digits`` significant digits, never fewer than
+    their integer part has, and no trailing zeros: "1.94", "0.207", "12,345.7". Numbers
+    below 0.001 or from 10^15 on as a power of ten: with ``math_markup`` as Markdown math,
+    "$1.45 \\times 10^{-7}$" (for tables and Markdown output), otherwise as text,
+    "1.45 × 10⁻⁷" (for ``{eval}`` in prose, which shows text as it is). NaN is "–".
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise ValueError(f"value must be a number, got {value!r}")
+    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 1:
+        raise ValueError(f"digits must be a whole number >= 1, got {digits!r}")
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    x = float(value)
+    if math.isnan(x):
+        return "–"
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if x == 0:
+        return "0"
+    size = abs(x)
+    if size < 1e15 and x == round(x):
+        return f"{round(x):,}"
+    if 1e-3 <= size < 1e15:
+        decimals = max(0, digits - 1 - math.floor(math.log10(size)))
+        text = f"{x:,.{decimals}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text
+    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    power = int(exponent)
+    if math_markup:
+        return f"${mantissa} \\times 10^{{{power}}}$"
+    return f"{mantissa} × 10{str(power).translate(_SUPERSCRIPTS)}"
+
+
 def figure_markdown(
     fig: Figure,
     *,
@@ -174,6 +225,10 @@ def figure_markdown(
 ) -> str:
     """A MyST ``figure`` directive that embeds ``fig`` as a PNG (a data URI) with ``alt`` text.
 
+    By default the PNG is :func:`benor_lib.figures.style.figure_png`: at most the text
+    column's width, shown at its own size, with its smallest font size recorded in it; a
+    ``dpi`` other than the book's draws it at that resolution instead.
+
     Cell metadata can only hold alt text fixed in advance; use this for a figure whose alt
     text is computed when the book is built (such as
     :func:`benor_lib.figures.spacetime.space_time_alt_text`). Show the result as the
@@ -181,6 +236,9 @@ def figure_markdown(
     ``{numref}`` refers to; whitespace in ``alt`` is collapsed to single spaces. With
     ``colors`` the PNG is reduced to that many colours (a much smaller page); None keeps all.
     """
+    from benor_lib.figures.style import FIGURE_DPI, figure_png
+
+    dpi = FIGURE_DPI if dpi is None else dpi
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name):
         raise ValueError(f"name must be a label like 'fig-round-1', got {name!r}")
     alt_text = " ".join(str(alt).split())
@@ -228,10 +286,6 @@ def html_with_alt(html_text: str, alt: str) -> str:
 
 
 def duration_words(seconds: float) -> str:
-    By default the PNG is :func:`benor_lib.figures.style.figure_png`: at most the text
-    column's width, shown at its own size, with its smallest font size recorded in it; a
-    ``dpi`` other than the book's draws it at that resolution instead.
-
     """A measured time as words that stay true on a similar machine: "in under a tenth of
     a second", "in under a second", "in under 3 seconds", "in about 12 seconds"."""
     s = float(seconds)
@@ -239,9 +293,6 @@ def duration_words(seconds: float) -> str:
         raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
     if s < 0.1:
         return "in under a tenth of a second"
-    from benor_lib.figures.style import FIGURE_DPI, figure_png
-
-    dpi = FIGURE_DPI if dpi is None else dpi
     if s < 1:
         return "in under a second"
     if s < 10:
