@@ -72,7 +72,8 @@ class Feedback:
         )
         hint = f"<br><em>Hint:</em> {html.escape(self.hint)}" if self.hint else ""
         return (
-            f'<div role="status" style="border-left:4px solid {colour};padding:0.4em 0.8em;">'
+            f'<div class="benor-feedback benor-feedback-{self.status}" role="status" '
+            f'style="border-left:4px solid {colour};padding:0.4em 0.8em;">'
             f"<strong>{label}.</strong> {html.escape(self.message)}{hint}</div>"
         )
 

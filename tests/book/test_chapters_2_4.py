@@ -146,7 +146,7 @@ def test_markdown_table() -> None:
     lines = text.splitlines()
     assert lines[0] == "| k | share | name |"
     assert lines[1] == "| --: | --: | :-- |"
-    assert lines[2] == "| 1 | 0.50 | a\\|b |" and "–" in lines[3]
+    assert lines[2] == "| 1 | 0.5 | a\\|b |" and "–" in lines[3]
     with pytest.raises(ValueError):
         publish.markdown_table(["a", "b"], [[1]])
 
