@@ -94,26 +94,30 @@ class Counterexample:
         return state == self.dead_config._state() and not _decision_reachable(model, state)
 
     def explain(self) -> str:
-        """One or two plain sentences: what broke, where, and how it was found."""
+        """A few plain sentences: what broke, in which run, and how the search found it."""
         r = self.run
-        rules = r.rules
-        what = _rules_phrase(rules)
-        faults = f" with {_fault_phrase(r)}" if r.faulty else ""
-        rounds = [r.decision_rounds[p] for p in r.decisions] if self.kind != "termination" else []
-        k = self.deliveries
-        where = f"{k} deliver{'y' if k == 1 else 'ies'}" + (
-            f", decisions by round {max(rounds)}" if rounds else ""
-        )
         if self.kind == "termination" and self.dead_config is not None:
-            body = f"Termination fails: {self.proof}"
+            body = f"Termination fails: {self.proof.rstrip('.')}."
         elif self.kind == "termination":
             body = f"Termination fails: {r.reason}."
         else:
             body = f"{self.kind.capitalize()} fails: {self.message}."
+        k = self.deliveries
+        run_words = f"The run takes {_counted(k, 'delivery', 'deliveries')}"
+        if self.kind != "termination" and r.decisions:
+            last = max(r.decision_rounds[p] for p in r.decisions)
+            run_words += f", and every decision in it is made by round {last}"
+        setup = _rules_phrase(r.rules)
+        if r.faulty:
+            setup += f", in which {_fault_phrase(r)}"
+        policy = _POLICY_WORDS.get(r.decided_policy, f"the policy {r.decided_policy!r}")
+        searched = f"trying {_counted(self.tried, 'run')}"
+        if self.explored:
+            searched += f" and exploring {_counted(self.explored, 'configuration')}"
+        finder = ("A " if self.found_by.startswith("random") else "The ") + self.found_by
         return (
-            f"{body} ({where}; {what}{faults}; policy {r.decided_policy}; found by "
-            f"{self.found_by} after {self.tried} run(s) tried and {self.explored} "
-            "configuration(s) explored.)"
+            f"{body} {run_words}. It is a run of {setup}{policy}. {finder} found it after "
+            f"{searched}."
         )
 
 
@@ -132,44 +136,108 @@ class NoViolation:
     setting: str
     kind: None = None
     run: None = None
+    looking_for: str | None = None
 
     def __bool__(self) -> bool:
         return False
 
     def explain(self) -> str:
         """One plain sentence: what was searched and that nothing broke."""
-        ex = (
-            f" and every one of the {self.explored} round-by-round configurations reachable "
-            "under any choice of deliveries and coins"
-            if self.exhaustive
-            else ""
+        checked = []
+        if self.exhaustive:
+            checked.append(
+                "the one round-by-round configuration"
+                if self.explored == 1
+                else f"all {self.explored} round-by-round configurations"
+            )
+            checked[-1] += " reachable under any choice of deliveries and coins"
+        if self.tried or not checked:
+            checked.append(_counted(self.tried, "random run"))
+        one = len(checked) == 1 and (self.explored if self.exhaustive else self.tried) == 1
+        verb = "was" if one else "were"
+        what = (
+            f"no {self.looking_for} violation"
+            if self.looking_for
+            else ("no violation of agreement, validity or termination")
         )
         return (
-            f"No violation of agreement, validity or termination found for {self.setting}: "
-            f"{self.tried} random run(s){ex} checked in {self.elapsed:.2f} s."
+            f"The search found {what} for {self.setting}: {_and_list(checked)} {verb} "
+            f"checked in {self.elapsed:.2f} s."
         )
+
+
+_POLICY_WORDS = {
+    "keep_running": "",
+    "halt_after_next": ", where a process that decides sends the next round's messages and halts",
+    "halt": ", where a process that decides halts at once",
+}
+
+
+def _counted(k: int, noun: str, plural: str | None = None) -> str:
+    """``k`` and the noun, singular or plural: "1 run", "2 runs", "3 deliveries"."""
+    return f"{k} {noun if k == 1 else plural or noun + 's'}"
+
+
+def _d_messages(count: float) -> str:
+    return f"{count:g} D-message" + ("" if count == 1 else "s")
 
 
 def _rules_phrase(rules: Rules) -> str:
+    """The configuration in words: the variant, n and t, and every rule changed from the
+    standard one ("the crash variant with n = 5 and t = 2, adopting on exactly one ...")."""
     std = standard_rules(rules.n, rules.t, rules.variant, allow_unsafe=True)
     changes = []
-    names = {
-        "quorum": "wait for {} messages",
-        "d_twice": "send D when 2*count > {}",
-        "adopt_min": "adopt on >= {} D",
-        "decide_twice": "decide when 2*count(D) > {}",
-    }
-    for f, text in names.items():
-        if getattr(rules, f) != getattr(std, f):
-            changes.append(f"{text.format(getattr(rules, f))} (standard: {getattr(std, f)})")
+    if rules.quorum != std.quorum:
+        changes.append(f"waiting for {rules.quorum} messages instead of {std.quorum}")
+    if rules.d_twice != std.d_twice:
+        changes.append(
+            f"sending a D-message on more than {rules.d_twice / 2:g} equal reports instead of "
+            f"more than {std.d_twice / 2:g}"
+        )
     if rules.adopt_max is not None:
-        changes.append(f"adopt only on <= {rules.adopt_max} D (standard: no limit)")
-    base = f"{rules.variant} variant, n={rules.n}, t={rules.t}"
-    return base + (", " + ", ".join(changes) if changes else "")
+        if rules.adopt_max == rules.adopt_min:
+            count = _d_messages(rules.adopt_max).replace(f"{rules.adopt_max:g} ", "", 1)
+            words = "one" if rules.adopt_max == 1 else f"{rules.adopt_max}"
+            changes.append(f"adopting a value only on exactly {words} {count}")
+        else:
+            changes.append(
+                f"adopting a value only on {rules.adopt_min} to {_d_messages(rules.adopt_max)}"
+            )
+    elif rules.adopt_min != std.adopt_min:
+        changes.append(
+            f"adopting a value on {_d_messages(rules.adopt_min)} or more instead of {std.adopt_min}"
+        )
+    if rules.decide_twice != std.decide_twice:
+        changes.append(
+            f"deciding on more than {_d_messages(rules.decide_twice / 2)} instead of more "
+            f"than {std.decide_twice / 2:g}"
+        )
+    variant = {"byzantine": "Byzantine", "bracha": "Bracha"}.get(rules.variant, rules.variant)
+    base = f"the {variant} variant with n = {rules.n} and t = {rules.t}"
+    if not changes:
+        return base
+    return base + ", " + ", ".join(changes[:-1]) + (" and " if changes[:-1] else "") + changes[-1]
 
 
 def _fault_phrase(r: Run) -> str:
-    return ", ".join(f"p{p} {d}" for p, d in sorted(r.faulty.items()))
+    """Who is faulty, and how: "p4 and p5 are Byzantine (scripted)", "p2 crashed before
+    starting"."""
+    groups: dict[str, list[int]] = {}
+    for p, description in sorted(r.faulty.items()):
+        groups.setdefault(description, []).append(p)
+    parts = []
+    for description, pids in groups.items():
+        who = _and_list([f"p{p}" for p in pids])
+        if description.startswith("byzantine"):
+            verb = "is" if len(pids) == 1 else "are"
+            parts.append(f"{who} {verb} Byzantine{description.removeprefix('byzantine')}")
+        else:
+            parts.append(f"{who} {description}")
+    return _and_list(parts)
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def static_termination_reason(rules: Rules, q: int | None = None) -> str:
@@ -605,8 +673,14 @@ def find_violation(
             )
     rng = make_rng(seed)
     deadline = start_time + float(budget_s)
-    setting = f"{_rules_phrase(rules)}, {crashes} crash(es), {byzantine} Byzantine, " + (
-        f"policy {decided_policy}"
+    faulty = [
+        _counted(crashes, "crash", "crashes") if crashes else "no crash",
+        _counted(byzantine, "Byzantine process", "Byzantine processes")
+        if byzantine
+        else "no Byzantine process",
+    ]
+    setting = f"{_rules_phrase(rules)}, with {_and_list(faulty)}" + _POLICY_WORDS.get(
+        decided_policy, f" and the policy {decided_policy!r}"
     )
     if kind is not None:
         setting += f", looking for {kind} violations only"
@@ -655,7 +729,7 @@ def find_violation(
                     extra = 100
     elapsed = time.perf_counter() - start_time
     if not candidates:
-        return NoViolation(tried, explored, elapsed, complete, setting)
+        return NoViolation(tried, explored, elapsed, complete, setting, looking_for=kind)
     shrink_deadline = time.perf_counter() + max(0.5, 0.15 * budget_s)
     best = None
     for r, kind, how, model, dead, proof in sorted(candidates, key=lambda c: _length(c[0])):

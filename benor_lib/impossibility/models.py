@@ -181,7 +181,8 @@ def demonstrate(
             if lasso is not None:
                 text = lasso.explain()
                 if faults:
-                    text += f" (The adversary does not even need its {faults} fault(s).)"
+                    needed = "fault" if faults == 1 else f"{faults} faults"
+                    text += f" The adversary does not even need its {needed}."
                 return Demonstration(model, "endless run", lasso.replay(cycles=2), text, lasso)
         r = run(
             n,
@@ -215,13 +216,14 @@ def demonstrate(
         )
         if r.status == "decided":
             return Demonstration(
-                model, "decided run", r, f"{r.summary()} (round count {r.rounds}, seed {seed})."
+                model, "decided run", r, f"{r.summary()} The run shown has seed {seed}."
             )
         return Demonstration(
             model,
             "undecided run",
             r,
-            f"{r.summary()} (seed {seed}). This is not a violation: Ben-Or's theorem promises "
+            f"{r.summary()} The run shown has seed {seed}. This is not a violation: Ben-Or's "
+            "theorem promises "
             "termination with probability 1, not within a given number of rounds, and the "
             "adversary makes runs of this setting long.",
         )
@@ -238,9 +240,11 @@ def demonstrate(
         )
         if found:
             return Demonstration(model, "counterexample", found.run, note + found.explain(), found)
+        processes = "faulty process" if faults == 1 else "faulty processes"
+        runs = "run" if found.tried == 1 else "runs"
         note = (
-            f"With {faults} faulty process(es) nothing breaks ({found.tried} runs tried); "
-            f"with the t={t} the configuration claims to tolerate: "
+            f"With {faults} {processes} nothing breaks in {found.tried} {runs}; with the "
+            f"t = {t} the configuration claims to tolerate: "
         )
     return Demonstration(model, "nothing found", None, found.explain(), found)
 

@@ -186,12 +186,15 @@ class ValenceReport:
     def summary(self) -> str:
         """A few sentences for the book."""
         c = self.counts()
-        bound = "with no round bound" if self.exact else f"within {self.max_rounds} rounds"
-        parts = ", ".join(f"{k} {v}" for v, k in c.items() if k)
+        bound = "with no bound on rounds" if self.exact else f"within {self.max_rounds} rounds"
+        parts = [f"{k} {'is' if k == 1 else 'are'} {v}" for v, k in c.items() if k]
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        states = f"{self.states} configuration" + ("" if self.states == 1 else "s")
+        own = "; every process hears its own message" if self.hear_own else ""
         text = (
-            f"n={self.n}, t={self.t}, coin rule {self.coin!r}: of the {2**self.n} initial "
-            f"configurations {parts} (classified {bound}, {self.states} configurations "
-            "explored" + (", every process hearing its own message" if self.hear_own else "") + ")."
+            f"With n = {self.n}, t = {self.t} and the coin rule {self.coin!r}, of the "
+            f"{2**self.n} initial configurations {listed} (classified {bound}, after "
+            f"exploring {states}{own})."
         )
         if self.bivalent_initial:
             first = "".join(map(str, self.bivalent_initial[0]))
@@ -369,7 +372,6 @@ class Lasso:
     def explain(self) -> str:
         """Plain sentences: what the adversary does and why nobody decides."""
         ins = "".join(map(str, self.inputs))
-        cyc = " -> ".join(str(c) for c in self.cycle) + f" -> {self.cycle[0]}"
         kind = "bivalent " if self.bivalent else ""
         k, c = len(self.prefix), len(self.cycle)
         reach = (
@@ -378,12 +380,16 @@ class Lasso:
             else f"spends {k} round{'s' if k > 1 else ''} reaching the {kind}configuration "
             f"{self.cycle[0]}"
         )
+        if c == 1:
+            cycle = "a cycle of one round, which leads from that configuration back to itself"
+        else:
+            through = ", ".join(str(x) for x in self.cycle[1:])
+            cycle = f"a cycle of {c} rounds, through {through} and back to {self.cycle[0]}"
         return (
-            f"With the coin replaced by the rule {self.coin!r}, n={self.n}, t={self.t} and "
-            f"inputs {ins}, the run {reach}, and the adversary then repeats a cycle of {c} "
-            f"round{'s' if c > 1 else ''}: {cyc}. Nobody ever decides, no process crashes, "
-            "and every message is delivered: the adversary only chooses which n - t messages "
-            "each process hears first."
+            f"With the coin replaced by the rule {self.coin!r}, n = {self.n}, t = {self.t} "
+            f"and inputs {ins}, the run {reach}, and the adversary then repeats {cycle}. "
+            "Nobody ever decides, no process crashes, and every message is delivered: the "
+            "adversary only chooses which n - t messages each process hears first."
         )
 
 
