@@ -219,7 +219,7 @@ class CoinAttack:
         r = self.run
         who = "sees each round's common coin" if self.sees_coin else "cannot see the coin"
         ins = "".join(map(str, r.inputs))
-        text = f"n={r.n}, t={r.t}, inputs {ins}; the adversary {who}. "
+        text = f"With n = {r.n}, t = {r.t} and the inputs {ins}, the adversary {who}. "
         if self.undecided:
             text += (
                 f"After {len(self.rounds_played)} rounds nobody has decided: in every round "
