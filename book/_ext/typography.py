@@ -120,7 +120,7 @@ def _stack(open_tag: str, body: str) -> tuple[str, str]:
         def label_cell(cell: re.Match[str]) -> str:
             tag, attrs, inner = cell.groups()
             label = html.escape(next(cells, ""), quote=True)
-            return f'<{tag}{attrs} data-label="{label}">{inner}</{tag}>'
+            return f'<{tag}{attrs} role="cell" data-label="{label}">{inner}</{tag}>'
 
         return _CELL.sub(label_cell, row.group(0))
 
@@ -129,6 +129,12 @@ def _stack(open_tag: str, body: str) -> tuple[str, str]:
         return open_tag, body
     labelled = _ROW.sub(label_row, tbody.group(0))
     body = body[: tbody.start()] + labelled + body[tbody.end() :]
+    # CSS display values other than table strip a table's semantics in some browsers; the
+    # ARIA roles keep it a table for screen readers when it is shown as cards
+    body = re.sub(r"<(thead|tbody)>", r'<\1 role="rowgroup">', body)
+    body = re.sub(r"<tr\b", '<tr role="row"', body)
+    body = re.sub(r"<th\b(?![^>]*\brole=)", '<th role="columnheader"', body)
+    open_tag = open_tag[:-1] + ' role="table">'
     return _add_class(open_tag, "benor-stack"), body
 
 

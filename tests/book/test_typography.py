@@ -107,6 +107,9 @@ def test_wide_table_stacks_on_a_phone_with_labelled_cells() -> None:
     for heading in headings:
         assert f'data-label="{heading}"' in out
     assert out.count("data-label=") == len(headings)  # body cells only, not the headings
+    # shown as cards, it stays a table for screen readers
+    assert 'role="table"' in out and 'role="row"' in out and 'role="columnheader"' in out
+    assert out.count('role="cell"') == len(headings)
 
 
 def test_too_wide_counts_unbreakable_pieces() -> None:
