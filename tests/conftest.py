@@ -10,9 +10,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import pytest
-from hypothesis import settings
+
+# jsonschema (imported by nbformat) imports rfc3987_syntax when it is installed, and that
+# module builds a parser at import: about 3 s of CPU in every test process (the controller
+# and each xdist worker), for the "iri" string format, which no schema here uses.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+import nbformat  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 BOOK_BUILD_TIMEOUT = 1800  # seconds for the whole build, every chapter executed afresh
