@@ -18,7 +18,8 @@
   }
 
   function isShrunk(img) {
-    return img.naturalWidth > 0 && img.getBoundingClientRect().width < naturalCssWidth(img) - 1;
+    var shown = img.getBoundingClientRect().width;
+    return img.naturalWidth > 0 && shown > 0 && shown < naturalCssWidth(img) - 1;
   }
 
   function makeDialog() {

@@ -119,10 +119,10 @@ def diamond_figure(diamond: Any) -> Figure:
     _arrow(ax, (top[0] + w - 0.8, top[1]), (right[0] + w - 1.8, right[1] + h))
     _arrow(ax, (left[0] + 1.8, left[1]), (bottom[0] + 0.8, bottom[1] + h))
     _arrow(ax, (right[0] + w - 1.8, right[1]), (bottom[0] + w - 0.8, bottom[1] + h))
-    _label(ax, 2.3, 6.8, "e", fontweight="bold", ha="center")
-    _label(ax, 8.0, 6.8, "e\u2032", fontweight="bold", ha="center")
-    _label(ax, 2.3, 3.4, "e\u2032", fontweight="bold", ha="center")
-    _label(ax, 8.0, 3.4, "e", fontweight="bold", ha="center")
+    _label(ax, 2.3, 6.8, "e", fontstyle="italic", ha="center")
+    _label(ax, 8.0, 6.8, "e\u2032", fontstyle="italic", ha="center")
+    _label(ax, 2.3, 3.4, "e\u2032", fontstyle="italic", ha="center")
+    _label(ax, 8.0, 3.4, "e", fontstyle="italic", ha="center")
     inputs = diamond.inputs
     ax.text(
         0.0,
