@@ -161,8 +161,9 @@ def draw_space_time(
     :class:`~benor_lib.simulation.result.Run`.
 
     ``static`` draws a finished picture for the page: no "now" line and no messages in
-    flight. ``xlim`` fixes the time axis (frames of one animation share it). The legend
-    lists only what the diagram shows.
+    flight, and a legend of only what the diagram shows (otherwise the legend lists all
+    that a round can show, so that it stays put while stepping). ``xlim`` fixes the time
+    axis (frames of one animation share it).
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
@@ -414,7 +415,9 @@ def draw_space_time(
                 ),
             ),
         ]
-        drawn = [handle for key, handle in handles if key in shown]
+        # a page's figure lists what it shows; the stepper and the animation list everything
+        # the round can show, so that the legend (and the layout) stays put while stepping
+        drawn = [handle for key, handle in handles if key in shown or not static]
         legend_below(
             ax,
             handles=drawn,

@@ -134,6 +134,12 @@ def test_static_space_time_shows_no_now_line_and_nothing_in_flight():
     live = figures.space_time_figure(state, round=1, static=False)
     assert {"now", "in_flight"} <= {a.get_gid() for a in live.findobj() if a.get_gid()}
     assert any("flight" in label for label in _legend_labels(live))
+    # while stepping, the legend stays put: it lists what the round can show, decisions too
+    start = figures.space_time_figure(
+        StepperSession(n=5, t=1, inputs=(0, 0, 1, 1, 1), seed=3).state_at(0), 1, static=False
+    )
+    assert _legend_labels(start) == _legend_labels(live)
+    assert any("decides" in label for label in _legend_labels(live))
 
 
 def test_legends_list_only_what_is_drawn(book_figures):
