@@ -6,7 +6,9 @@ the kernel's asyncio event loop with a short pause between slices
 between. Starting new work cancels the old: the widget answers the last request, not a
 queue of stale ones. No threads, so it works the same in ipykernel (6 and 7) and in
 Pyodide (JupyterLite), whose event loop is the browser's. Without a running event loop
-(a plain script, a test) the work runs to the end at once.
+(a plain script, a test) the work runs to the end at once. The one piece of work that
+cannot be cut into slices, the model explorer's worst-case search, runs on a
+:class:`Helper` thread where there are threads (not in Pyodide, where it is one slice).
 
 :class:`Canvas` keeps one matplotlib figure and its Agg canvas for a widget's life and
 turns it into PNG bytes with one draw (``savefig`` with a tight bounding box draws twice)
@@ -19,6 +21,7 @@ import asyncio
 import contextlib
 import io
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,7 +33,15 @@ from PIL import Image
 
 from benor_lib.apps.budget import PAUSE_S
 
-__all__ = ["ActionTiming", "Canvas", "Worker", "event_loop", "png_bytes"]
+__all__ = [
+    "ActionTiming",
+    "Canvas",
+    "Helper",
+    "Worker",
+    "event_loop",
+    "png_bytes",
+    "threads_available",
+]
 
 
 def event_loop() -> asyncio.AbstractEventLoop | None:
@@ -131,6 +142,45 @@ class Worker:
         """Run the pending work to the end now (tests)."""
         while self._step(self._generation):
             pass
+
+
+def threads_available() -> bool:
+    """True where work can run on a helper thread (not in Pyodide, which has none)."""
+    return sys.platform != "emscripten"
+
+
+class Helper:
+    """Runs one call on a daemon thread, for work that cannot be cut into slices.
+
+    The kernel's event loop stays free meanwhile (the interpreter switches threads every few
+    milliseconds), so a widget can show progress and take newer requests; a caller that no
+    longer wants the answer just drops the helper (its thread ends with its own budget).
+    :meth:`result` returns the call's value or raises what it raised.
+    """
+
+    def __init__(self, call: Callable[[], Any]) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(call,), daemon=True)
+        self._thread.start()
+
+    def _run(self, call: Callable[[], Any]) -> None:
+        try:
+            self._value = call()
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    @property
+    def finished(self) -> bool:
+        """True when the call has returned or raised."""
+        return not self._thread.is_alive()
+
+    def result(self) -> Any:
+        """The call's value (waits for it), or its exception raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 @dataclass

@@ -51,8 +51,10 @@ def fault_space_time_figure(
     *,
     title: str | None = None,
     figsize: tuple[float, float] | None = None,
+    fig: Figure | None = None,
 ) -> Figure:
-    """:func:`space_time_figure` of one round, with Byzantine processes marked.
+    """:func:`space_time_figure` of one round, with Byzantine processes marked (drawn into
+    ``fig`` when given, cleared first, so that a widget reuses its canvas).
 
     A Byzantine process's line is shaded and labelled "Byzantine"; its arrows carry the
     values it actually sent to each receiver, and what its own copy of the protocol would
@@ -61,7 +63,7 @@ def fault_space_time_figure(
     """
     byz = byzantine_pids(run)
     shown = without_byzantine_inner_events(run)
-    fig = space_time_figure(shown, round, title=title, figsize=figsize)
+    fig = space_time_figure(shown, round, title=title, figsize=figsize, fig=fig)
     if byz:
         ax = fig.axes[0]
         labels = [tick.get_text() for tick in ax.get_yticklabels()]

@@ -1,4 +1,4 @@
-"""The public boundary of a simulation: :func:`run` and :func:`replay`.
+"""The public boundary of a simulation: :func:`run`, :func:`run_sliced` and :func:`replay`.
 
 :func:`run` checks what a caller passes in and hands plain, valid values (a
 :class:`~benor_lib.simulation.loop.RunSetup`) to :func:`simulate`, which runs the variant's
@@ -7,6 +7,8 @@ network (:mod:`~benor_lib.simulation.benor_network` or
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -24,12 +26,12 @@ from benor_lib.protocol.rules import (
     published_rules,
     resolve_inputs,
 )
-from benor_lib.protocol.validate import check_bool
-from benor_lib.simulation.benor_network import default_deliveries, simulate_benor
-from benor_lib.simulation.bracha_network import bracha_scheduler, simulate_bracha
+from benor_lib.protocol.validate import check_bool, check_keys
+from benor_lib.simulation.benor_network import Network, default_deliveries, simulate_benor
+from benor_lib.simulation.bracha_network import BrachaNetwork, bracha_scheduler, simulate_bracha
 from benor_lib.simulation.bracha_network import default_deliveries as bracha_deliveries
 from benor_lib.simulation.faults import Byzantine, Fault, normalise_faults
-from benor_lib.simulation.loop import RunSetup
+from benor_lib.simulation.loop import RunSetup, SlicedRun
 from benor_lib.simulation.result import Run
 from benor_lib.simulation.schedulers import Scheduler, Scripted, make_scheduler
 
@@ -70,6 +72,78 @@ def run(
     (``Run.event_counts``), so that a long run uses bounded memory; replay and narration
     then need the run made again with ``keep_trace=True``.
     """
+    return simulate(
+        _setup(
+            n,
+            t,
+            inputs,
+            variant=variant,
+            scheduler=scheduler,
+            faults=faults,
+            coin=coin,
+            seed=seed,
+            max_rounds=max_rounds,
+            decided_policy=decided_policy,
+            rules=rules,
+            allow_unsafe=allow_unsafe,
+            max_deliveries=max_deliveries,
+            keep_trace=keep_trace,
+        )
+    )
+
+
+def run_sliced(n: int, t: int, inputs: object = "random", **options: object) -> SlicedRun:
+    """One run, made a slice at a time: takes :func:`run`'s arguments and returns a
+    :class:`~benor_lib.simulation.loop.SlicedRun`, whose ``advance(over)`` delivers until
+    ``over()`` is true and whose ``result``, once ``done``, is the run :func:`run` makes.
+    A widget uses it to simulate a long run without freezing the kernel."""
+    check_keys("run_sliced", options, _RUN_OPTIONS)
+    setup = _setup(n, t, inputs, **options)  # type: ignore[arg-type]
+    return SlicedRun(_network(setup), setup)
+
+
+_RUN_OPTIONS = (
+    "variant",
+    "scheduler",
+    "faults",
+    "coin",
+    "seed",
+    "max_rounds",
+    "decided_policy",
+    "rules",
+    "allow_unsafe",
+    "max_deliveries",
+    "keep_trace",
+)
+
+
+def _network(setup: RunSetup) -> Any:
+    """A newly made network of the setup's variant."""
+    if setup.rules.variant == "bracha":
+        return BrachaNetwork(setup.rules, setup.inputs, setup.faults, setup.coin, setup.keep_trace)
+    return Network(
+        setup.rules, setup.inputs, setup.faults, setup.coin, setup.decided_policy, setup.keep_trace
+    )
+
+
+def _setup(
+    n: int,
+    t: int,
+    inputs: object = "random",
+    *,
+    variant: str = "crash",
+    scheduler: object = "uniform",
+    faults: object = (),
+    coin: object = "local",
+    seed: object = None,
+    max_rounds: int = 1000,
+    decided_policy: str = "keep_running",
+    rules: Rules | None = None,
+    allow_unsafe: bool = False,
+    max_deliveries: int | None = None,
+    keep_trace: bool = True,
+) -> RunSetup:
+    """The checked arguments of :func:`run` as a :class:`~benor_lib.simulation.loop.RunSetup`."""
     n, t = check_n_t(n, t)
     variant = check_choice("variant", variant, RUN_VARIANTS)
     decided_policy = check_choice("decided_policy", decided_policy, DECIDED_POLICIES)
@@ -112,7 +186,7 @@ def run(
         max_deliveries=max_deliveries,
         keep_trace=keep_trace,
     )
-    return simulate(setup)
+    return setup
 
 
 def _same(scheduler: Scheduler) -> Scheduler:

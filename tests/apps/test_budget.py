@@ -322,3 +322,122 @@ def test_a_move_after_a_pending_to_decision_cancels_it():
 
     w = asyncio.run(main())
     assert w.session.k == 0 and not w.session.finished
+
+
+# --- the stepper's long runs, the model explorer's searches (issue 18, item 2) ----------
+
+
+def _stepper_slices(settings, seconds: float = 0.020) -> tuple[int, int]:
+    """Slices and deliveries of a StepperJob with slices of ``seconds`` (as budgets count)."""
+    from benor_lib.apps.stepper.model import StepperJob
+
+    job, count = StepperJob(settings), 0
+    while not job.done:
+        part = budget.Slice(seconds)
+        job.advance(part.over)
+        part.end()
+        count += 1
+    return count, job.deliveries
+
+
+def test_a_sliced_stepper_job_makes_the_session_a_whole_run_makes(fake_clock):
+    from benor_lib.apps.stepper.model import StepperJob, StepperSession, StepperSettings
+
+    settings = StepperSettings(n=9, t=4, scheduler="split", seed=3)
+    job, notes = StepperJob(settings), []
+    while not job.done:
+        job.advance(budget.Slice(0.010, factor=1).over)
+        notes.append(job.progress_note())
+    session, whole = job.session(), StepperSession(settings)
+    assert session.reference.trace == whole.reference.trace and session.total == whole.total
+    assert len(notes) > 1 and "Simulating the run:" in notes[0] and notes[-1] == ""
+    with pytest.raises(ValueError, match="reference must be the run of these settings"):
+        StepperSession(
+            StepperSettings(n=9, t=4, scheduler="split", seed=4), reference=whole.reference
+        )
+
+
+def test_the_slow_kernel_mode_simulates_fewer_deliveries_per_slice(fake_clock, monkeypatch):
+    from benor_lib.apps.stepper.model import StepperSettings
+
+    settings = StepperSettings(n=9, t=4, scheduler="split", seed=3)
+    monkeypatch.setenv(budget.SLOWDOWN_ENV, "1")
+    normal, deliveries = _stepper_slices(settings)
+    monkeypatch.setenv(budget.SLOWDOWN_ENV, "4")
+    slow, same = _stepper_slices(settings)
+    assert same == deliveries  # the same run, however it is sliced
+    assert slow >= 3 * normal  # a quarter of the deliveries per slice
+
+
+def test_the_stepper_simulates_new_settings_progressively_and_answers_the_last(monkeypatch):
+    from benor_lib.apps import round_stepper
+
+    monkeypatch.setenv(budget.SLOWDOWN_ENV, "4")
+    said: list[str] = []
+
+    async def main():
+        w = round_stepper(n=9, t=4)
+        w.narration.observe(lambda change: said.append(change["new"]), names="value")
+        w.seed_box.value = "5"  # superseded before its run is complete
+        w.scheduler_box.value = "split"
+        assert "simulating the run" in w.narration.value  # the first answer, at once
+        assert all(b.disabled for b in w._moves)  # no move on a run not there yet
+        while w.worker.busy:
+            await asyncio.sleep(0.005)
+        return w
+
+    w = asyncio.run(main())
+    s = w.session.settings
+    assert (s.n, s.t, s.seed, s.scheduler) == (9, 4, 5, "split")
+    assert not w.delivery_button.disabled and not w.decision_button.disabled
+    timing = w.timings[-1]
+    assert timing.slices > 1 and timing.runs == w.session.total  # in slices, every delivery
+    assert any("Simulating the run:" in text for text in said)  # progress on screen
+    assert "Slow-kernel mode" in w.position.value and "4 times slower" in w.position.value
+    assert w.timings[-2].complete is None  # the superseded setting never reached the screen
+
+
+def test_a_model_job_makes_named_runs_in_slices_and_ends_with_explore_model(fake_clock):
+    from benor_lib.apps.model_explorer.model import (
+        NAMED_RUNS,
+        ModelJob,
+        ModelSettings,
+        explore_model,
+    )
+
+    settings = ModelSettings(n=5, t=1, scheduler="uniform")
+    job, notes = ModelJob(settings, budget_s=60), []
+    while not job.done:
+        count = [0]
+
+        def over(count=count) -> bool:
+            count[0] += 1
+            return count[0] >= 3  # three runs per slice
+
+        job.advance(over)
+        notes.append(job.progress_note())
+    assert job.sliced and len(notes) == -(-NAMED_RUNS // 3)
+    assert notes[0] == f"Running the uniform scheduler: 3 of {NAMED_RUNS} runs so far…"
+    whole = explore_model(settings, budget_s=60)
+    assert job.view.text == whole.text and job.view.outcomes == whole.outcomes
+    assert not ModelJob(ModelSettings(), 1.0).sliced  # the worst case is one piece
+
+
+def test_the_model_explorer_searches_apart_and_answers_the_last_request():
+    from benor_lib.apps.model_explorer.view import model_explorer
+
+    async def main():
+        w = model_explorer(n=4, t=1)
+        w.set(coin="local", variant="byzantine", n=7, t=1, faults=2)  # a long search
+        for _ in range(3):
+            await asyncio.sleep(0.01)  # the search runs on its helper thread meanwhile
+        assert w.worker.busy
+        w.set(variant="crash", n=5, t=1, faults=0)  # newer: the old answer is dropped
+        while w.worker.busy:
+            await asyncio.sleep(0.005)
+        return w
+
+    w = asyncio.run(main())
+    assert w.view.settings.n == 5 and w.view.settings.variant == "crash"
+    assert w.timings[-2].complete is None and w.timings[-1].complete is not None
+    assert w.diagram_png.startswith(b"\x89PNG")

@@ -38,7 +38,7 @@ broken thresholds), :func:`~benor_lib.analysis.key_rounds.key_round` and
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -76,6 +76,7 @@ __all__ = [
     "N_MIN",
     "PRESETS",
     "SCHEDULER_LABELS",
+    "ModelJob",
     "ModelSession",
     "ModelSettings",
     "ModelView",
@@ -232,14 +233,17 @@ class ModelView:
         """The result's short name, for a badge."""
         return RESULT_LABELS[self.result]
 
-    def figure(self, *, title: str | None = None) -> Any:
-        """The space-time diagram of the key round (None when there is no run to draw)."""
+    def figure(self, *, title: str | None = None, fig: Any = None) -> Any:
+        """The space-time diagram of the key round (None when there is no run to draw);
+        drawn into ``fig`` when given, so that a widget reuses its canvas."""
         from benor_lib.figures import fault_space_time_figure
 
         if self.run is None or self.round is None:
             return None
         shown = _through_round(self.run, self.round)
-        return fault_space_time_figure(shown, self.round, title=title or self.figure_title())
+        return fault_space_time_figure(
+            shown, self.round, title=title or self.figure_title(), fig=fig
+        )
 
     def figure_title(self) -> str:
         """A short title for the figure: which round of what."""
@@ -401,28 +405,32 @@ def _view(
     )
 
 
+def _named_run(s: ModelSettings, seed: int) -> Run:
+    """One run of the named scheduler from random inputs."""
+    return run(
+        s.n,
+        s.t,
+        "random",
+        variant=s.variant,
+        scheduler=s.scheduler,
+        coin=s.coin,
+        faults=_faults(s),
+        seed=seed,
+        max_rounds=NAMED_MAX_ROUNDS,
+        allow_unsafe=True,
+    )
+
+
 def _named_demo(s: ModelSettings, model: ModelVerdict, budget_s: float) -> ModelView:
     """Runs of a named scheduler, seeds s.seed, s.seed + 1, ...; the most telling is shown."""
-    start = time.perf_counter()
-    deadline = start + budget_s
-    runs: list[Run] = []
-    for seed in range(s.seed, s.seed + NAMED_RUNS):
-        runs.append(
-            run(
-                s.n,
-                s.t,
-                "random",
-                variant=s.variant,
-                scheduler=s.scheduler,
-                coin=s.coin,
-                faults=_faults(s),
-                seed=seed,
-                max_rounds=NAMED_MAX_ROUNDS,
-                allow_unsafe=True,
-            )
-        )
-        if time.perf_counter() > deadline:
-            break
+    job = ModelJob(s, budget_s)
+    job.advance()
+    assert job.view is not None
+    return job.view
+
+
+def _named_view(s: ModelSettings, model: ModelVerdict, runs: list[Run], start: float) -> ModelView:
+    """The view of the runs of a named scheduler: the most telling one is shown."""
     broken = [r for r in runs if r.violations and r.status != "blocked"]
     blocked = [r for r in runs if r.status == "blocked"]
     undecided = [r for r in runs if r.status == "undecided"]
@@ -541,6 +549,66 @@ def explore_model(settings: ModelSettings | None = None, *, budget_s: float = 1.
 
 
 # --------------------------------------------------------------------------------------
+# The work of one view, in slices
+# --------------------------------------------------------------------------------------
+
+
+class ModelJob:
+    """The work of showing one setting, done in pieces (see :mod:`benor_lib.apps.budget`).
+
+    Under a named scheduler the runs are the pieces: :meth:`advance` makes runs until
+    ``over()`` says the slice is used up, and :meth:`progress_note` says how many are in.
+    The worst case (the break-it search, FLP's endless run) is one piece: ``sliced`` is
+    False, and a widget that must stay responsive runs it apart from its event loop.
+    ``view`` is the :class:`ModelView` once ``done``, the one :func:`explore_model` gives.
+    """
+
+    def __init__(self, settings: ModelSettings, budget_s: float = 1.5) -> None:
+        if not isinstance(settings, ModelSettings):
+            raise ValueError(f"settings must be a ModelSettings, got {type(settings).__name__}")
+        self.settings = settings
+        self.budget_s = float(check_budget("budget_s", budget_s))
+        self.view: ModelView | None = None
+        self.sliced = settings.scheduler != "adversary"
+        self._runs: list[Run] = []
+        self._spent = 0.0  # seconds the runs took (pauses between slices do not count)
+        self._start = time.perf_counter()
+
+    @property
+    def done(self) -> bool:
+        """True when the view is ready."""
+        return self.view is not None
+
+    def advance(self, over: Callable[[], bool] | None = None) -> bool:
+        """Work until done or until ``over()`` is true (never asked: to the end)."""
+        s = self.settings
+        if self.view is not None:
+            return True
+        if not self.sliced:
+            self.view = explore_model(s, budget_s=self.budget_s)
+            return True
+        while len(self._runs) < NAMED_RUNS and (not self._runs or self._spent <= self.budget_s):
+            began = time.perf_counter()
+            self._runs.append(_named_run(s, s.seed + len(self._runs)))
+            self._spent += time.perf_counter() - began
+            if over is not None and over() and len(self._runs) < NAMED_RUNS:
+                return False
+        model = classify_model(s.coin, s.variant, s.n, s.t, s.faults)
+        self.view = _named_view(s, model, self._runs, self._start)
+        return True
+
+    def progress_note(self) -> str:
+        """How far the work has come, in a sentence ("" when done)."""
+        if self.view is not None:
+            return ""
+        if not self.sliced:
+            return "Searching the worst case…"
+        return f"Running the {SCHEDULER_LABELS[self.settings.scheduler]} scheduler: " + (
+            f"{len(self._runs)} of {NAMED_RUNS} runs so far…"
+        )
+
+
+# --------------------------------------------------------------------------------------
 # A session with a cache
 # --------------------------------------------------------------------------------------
 
@@ -565,11 +633,25 @@ class ModelSession:
             settings = ModelSettings(**settings)
         elif not isinstance(settings, ModelSettings):
             raise ValueError(f"settings must be a ModelSettings, got {type(settings).__name__}")
-        view = self._cache.get(settings)
-        if view is None:
-            view = explore_model(settings, budget_s=self.budget_s)
+        job = self.begin(settings)
+        job.advance()
+        return self.finish(job)
+
+    def begin(self, settings: ModelSettings) -> ModelJob:
+        """Start showing ``settings``: returns the job (already done when cached). Advance
+        it, then call :meth:`finish`."""
+        job = ModelJob(settings, self.budget_s)
+        job.view = self._cache.get(settings)
+        return job
+
+    def finish(self, job: ModelJob) -> ModelView:
+        """Make a finished job's view the current one (and cache it)."""
+        if job.view is None:
+            raise ValueError("the job is not finished: call job.advance() until it is done")
+        view = job.view
+        if job.settings not in self._cache:
             if len(self._cache) >= self.CACHE_SIZE:
                 self._cache.pop(next(iter(self._cache)))
-            self._cache[settings] = view
+            self._cache[job.settings] = view
         self.view = view
         return view

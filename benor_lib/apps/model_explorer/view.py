@@ -22,7 +22,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from benor_lib.apps.budget import Slice
+from benor_lib.apps.budget import REDRAW_S, SLICE_S, Slice
 from benor_lib.apps.common import MessageArea, button, guarded, html_table
 from benor_lib.apps.model_explorer.model import (
     BEHAVIOUR_LABELS,
@@ -32,12 +32,13 @@ from benor_lib.apps.model_explorer.model import (
     N_MIN,
     PRESETS,
     SCHEDULER_LABELS,
+    ModelJob,
     ModelSession,
     ModelSettings,
     ModelView,
 )
 from benor_lib.apps.notes import WidgetPreview
-from benor_lib.apps.progress import ActionTiming, Worker, png_bytes
+from benor_lib.apps.progress import ActionTiming, Canvas, Helper, Worker, threads_available
 
 _SMALL = widgets.Layout(width="150px")
 _WIDE = {"description_width": "80px"}
@@ -116,6 +117,7 @@ class ModelExplorer(widgets.VBox):
             first_error = f"{str(exc).rstrip('.')}; starting with the defaults instead."
         self.session = ModelSession(budget_s)
         self.worker = Worker(self._failed)
+        self.canvas = Canvas(dpi=80)
         self.timings: list[ActionTiming] = []
         """One entry per change: when it answered, and when the demonstration was shown."""
         self._quiet = False
@@ -340,24 +342,70 @@ class ModelExplorer(widgets.VBox):
         self.worker.start(self._search(settings, timing))
 
     def _search(self, settings: ModelSettings, timing: ActionTiming, wait: bool = True):
-        if wait and self.worker.live:
+        """Find the demonstration in slices, then draw it in two more (the figure, then its
+        picture): a newer change cancels whatever is still pending.
+
+        Runs of a named scheduler are made a few per slice, with their count on screen. The
+        worst-case search is one piece of work: on a kernel with threads it runs on a helper
+        thread while the event loop stays free (a newer change drops its answer); without
+        threads (Pyodide) it runs as one slice, bounded by the search budget."""
+        live = wait and self.worker.live
+        if live:
             yield  # the note is on screen first; newer changes are handled before searching
-        part = Slice(1.0)  # in the slow-kernel mode, the search is slowed down as well
-        view = self.session.show(settings)
-        timing.compute += part.end()
+        job = self.session.begin(settings)
+        shown = time.perf_counter()
+        if not job.done and live and not job.sliced and threads_available():
+            began = time.perf_counter()
+            helper = Helper(job.advance)
+            while not helper.finished:
+                if time.perf_counter() - shown >= REDRAW_S:
+                    self._progress(settings, job, time.perf_counter() - began)
+                    shown = time.perf_counter()
+                yield
+            helper.result()  # re-raises what the search raised
+            timing.compute += time.perf_counter() - began
+        while not job.done:
+            part = Slice(SLICE_S if live else 1.0)
+            job.advance(part.over if live and job.sliced else None)
+            timing.compute += part.end()
+            timing.slices += 1
+            if live and not job.done:
+                if time.perf_counter() - shown >= REDRAW_S:
+                    self._progress(settings, job)
+                    shown = time.perf_counter()
+                yield
+        view = self.session.finish(job)
         self._shown = settings
-        if wait and self.worker.live:
+        if live:
             yield  # the kernel answers other messages between the search and the drawing
         part = Slice(1.0)
-        self._draw(view)
+        fig = view.figure(fig=self.canvas.figure)
+        timing.draw += part.end()
+        if live and fig is not None:
+            yield  # and between building the figure and drawing its picture
+        part = Slice(1.0)
+        self._draw(view, fig)
         timing.draw += part.end()
         timing.completed()
+
+    def _progress(self, settings: ModelSettings, job: ModelJob, seconds: float = 0.0) -> None:
+        what = html.escape(settings.describe())
+        note = job.progress_note()
+        if not job.sliced:
+            note = (
+                f"Searching the worst case: {seconds:.1f} s so far, at most "
+                f"{self.session.budget_s:g} s…"
+            )
+        self.status.value = (
+            f'<div role="status" style="color:#555;font-size:85%">{what}: {html.escape(note)}</div>'
+        )
 
     def _failed(self, exc: BaseException) -> None:
         """The search failed: say so as any callback would, and keep the widget usable."""
         guarded(self.message, clear=False)(_reraise)(exc)
 
-    def _draw(self, view: ModelView) -> None:
+    def _draw(self, view: ModelView, fig: Any = None) -> None:
+        """Show ``view``, with ``fig`` (its figure, drawn into the widget's canvas)."""
         background, colour = _RESULT_COLOURS[view.result]
         self.result_html.value = (
             f'<div role="status" style="background:{background};color:{colour};'
@@ -375,14 +423,13 @@ class ModelExplorer(widgets.VBox):
             f"<b>Demonstration: {html.escape(view.kind)}.</b> {html.escape(view.text)}{note}"
             "</div>"
         )
-        fig = view.figure()
         if fig is None:
             self.diagram_png = b""
             self.diagram.value = ""
             self.diagram.layout.display = "none"
             self.diagram_text.value = ""
         else:
-            self.diagram_png = png_bytes(fig, dpi=80)
+            self.diagram_png = self.canvas.png()
             alt = view.alt_text()
             data = base64.b64encode(self.diagram_png).decode("ascii")
             self.diagram.value = (

@@ -20,7 +20,7 @@ and state cache; split apart, each piece would need the others' internals.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
@@ -52,7 +52,7 @@ from benor_lib.protocol.validate import (
 )
 from benor_lib.simulation.faults import Crash
 from benor_lib.simulation.narrate import narrate_event
-from benor_lib.simulation.network import run
+from benor_lib.simulation.network import run, run_sliced
 from benor_lib.simulation.result import EndReason, Message, Run
 from benor_lib.simulation.schedulers import Scripted
 
@@ -219,6 +219,88 @@ def _timeline(full: Run, correct: Sequence[int]) -> _Timeline:
     return _Timeline(caused, min_round)
 
 
+def _run_arguments(settings: StepperSettings) -> dict[str, object]:
+    """The arguments of the session's reference run, after n and t."""
+    return {
+        "inputs": list(settings.inputs),
+        "variant": settings.variant,
+        "scheduler": settings.scheduler,
+        "faults": settings.faults,
+        "seed": settings.seed,
+        "max_rounds": settings.max_rounds,
+    }
+
+
+def reference_settings(reference: Run) -> StepperSettings | None:
+    """The settings whose reference run ``reference`` is (None when it is no such run)."""
+    crashed = tuple(sorted(int(p) for p in reference.faulty))
+    try:
+        return StepperSettings(
+            n=reference.n,
+            t=reference.t,
+            inputs=reference.inputs,
+            scheduler=str(reference.scheduler),
+            crashed=crashed,
+            seed=reference.seed,  # type: ignore[arg-type]
+            variant=reference.rules.variant,
+            max_rounds=reference.max_rounds,
+        )
+    except ValueError:
+        return None
+
+
+class StepperJob:
+    """The work of starting a session: its reference run, simulated a slice at a time.
+
+    :meth:`advance` works until ``over()`` says the slice is used up; :meth:`session` is the
+    :class:`StepperSession` once ``done``, the same one ``StepperSession(settings)`` makes.
+    In "you choose" mode there is nothing to simulate: the job is done at once.
+    """
+
+    def __init__(self, settings: StepperSettings) -> None:
+        if not isinstance(settings, StepperSettings):
+            raise ValueError(f"settings must be a StepperSettings, got {type(settings).__name__}")
+        self.settings = settings
+        standard_rules(settings.n, settings.t, settings.variant)  # bad settings fail here
+        self._run = (
+            None
+            if settings.scheduler == "choose"
+            else run_sliced(settings.n, settings.t, **_run_arguments(settings))
+        )
+
+    @property
+    def done(self) -> bool:
+        """True when the reference run is complete."""
+        return self._run is None or self._run.done
+
+    def advance(self, over: Callable[[], bool] | None = None) -> bool:
+        """Simulate until done or until ``over()`` is true (never asked: to the end)."""
+        return self._run is None or self._run.advance(over)
+
+    @property
+    def deliveries(self) -> int:
+        """Deliveries simulated so far."""
+        if self._run is None:
+            return 0
+        return len(self._run.result.deliveries()) if self._run.result else self._run.deliveries
+
+    def progress_note(self) -> str:
+        """How far the simulation has come, in a sentence."""
+        if self._run is None or self._run.done:
+            return ""
+        return (
+            f"Simulating the run: {self._run.deliveries:,} deliveries so far, every process "
+            f"is in round {self._run.round:,} or later. The moves unlock when it is complete."
+        )
+
+    def session(self) -> StepperSession:
+        """The session of the finished job."""
+        if not self.done:
+            raise ValueError("the job is not finished: call job.advance() until it is done")
+        reference = None if self._run is None else self._run.result
+        return StepperSession(self.settings, reference=reference)
+
+
 class StepperSession:
     """A run of Ben-Or's protocol that a reader steps through, forward and back.
 
@@ -228,7 +310,13 @@ class StepperSession:
     happened and why (also kept in ``last_message``).
     """
 
-    def __init__(self, settings: StepperSettings | None = None, **changes: object) -> None:
+    def __init__(
+        self,
+        settings: StepperSettings | None = None,
+        *,
+        reference: Run | None = None,
+        **changes: object,
+    ) -> None:
         check_keys("StepperSession", changes, [f.name for f in fields(StepperSettings)])
         if settings is not None and not isinstance(settings, StepperSettings):
             raise ValueError(f"settings must be a StepperSettings, got {type(settings).__name__}")
@@ -243,17 +331,14 @@ class StepperSession:
         )
         self._cache: OrderedDict[int, Run] = OrderedDict()
         self._reference: Run | None = None
-        if settings.scheduler != "choose":
-            self._reference = run(
-                settings.n,
-                settings.t,
-                list(settings.inputs),
-                variant=settings.variant,
-                scheduler=settings.scheduler,
-                faults=settings.faults,
-                seed=settings.seed,
-                max_rounds=settings.max_rounds,
-            )
+        if reference is not None:
+            if settings.scheduler == "choose" or reference_settings(reference) != settings:
+                raise ValueError(
+                    "reference must be the run of these settings (begin_session makes it)"
+                )
+            self._reference = reference
+        elif settings.scheduler != "choose":
+            self._reference = run(settings.n, settings.t, **_run_arguments(settings))
         self.reset()
 
     # --- the run and its states ------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from benor_lib.apps.budget import Slice
+from benor_lib.apps.budget import REDRAW_S, SLICE_S, Slice, slowdown_note
 from benor_lib.apps.common import (
     DescribedImage,
     MessageArea,
@@ -33,6 +33,7 @@ from benor_lib.apps.stepper.model import (
     N_MIN,
     SCHEDULER_LABELS,
     ProcessRow,
+    StepperJob,
     StepperSession,
     StepperSettings,
     default_inputs,
@@ -157,6 +158,9 @@ class RoundStepper(widgets.VBox):
         ]
         for b, name in moves:
             b.on_click(self._make_move(name))
+        self._moves = [b for b, _ in moves]
+        self._building: StepperSettings | None = None
+        """Settings whose run is being simulated (None: the session shows the settings)."""
 
         # "you choose"
         self.serve_box = widgets.Dropdown(description="serve", layout=widgets.Layout(width="420px"))
@@ -301,14 +305,54 @@ class RoundStepper(widgets.VBox):
         self.message.clear()
         self._settings_error = False
         if settings == self.session.settings:
+            if self._building is not None:  # back to the settings shown: drop the new run
+                self._building = None
+                self._show(self.session.last_message)
             return
         try:
-            session = StepperSession(settings)
+            job = StepperJob(settings)
         except ValueError as exc:
             self._refuse(str(exc))
             return
-        self.session = session
-        self._show("New settings. " + session.last_message)
+        timing = ActionTiming(time.perf_counter())
+        self.timings.append(timing)
+        if job.done or event_loop() is None:  # nothing to simulate, or no event loop
+            job.advance()
+            self._building = None
+            self.session = job.session()
+            self._show("New settings. " + self.session.last_message, timing)
+            return
+        self._building = settings
+        for b in self._moves:
+            b.disabled = True
+        self._say(f"New settings (n={settings.n}, t={settings.t}): simulating the run…")
+        timing.answered()
+        self.worker.start(self._simulate(job, timing))
+
+    def _simulate(self, job: StepperJob, timing: ActionTiming) -> Iterator[None]:
+        """Simulate the new settings' run in slices, saying how far it has come; then show
+        it. A newer change cancels it (the last request is answered, not a queue)."""
+        yield  # the first answer is on screen; a newer change is handled before any work
+        shown = time.perf_counter()
+        while not job.done:
+            part = Slice(SLICE_S)  # fewer deliveries per slice on a slower kernel
+            job.advance(part.over)
+            timing.compute += part.end()
+            timing.slices += 1
+            if not job.done and time.perf_counter() - shown >= REDRAW_S:
+                self._say(" ".join(x for x in (job.progress_note(), slowdown_note()) if x))
+                shown = time.perf_counter()
+            yield
+        timing.runs = job.deliveries
+        self._building = None
+        self.session = job.session()
+        self._show("New settings. " + self.session.last_message, timing)
+
+    def _say(self, text: str) -> None:
+        self.narration.value = (
+            '<div aria-live="polite" style="font-size:105%;padding:4px 0">'
+            f"{html.escape(text)}</div>"
+        )
 
     # --- moves -----------------------------------------------------------------------
     def _make_move(self, name: str) -> Any:
@@ -368,11 +412,9 @@ class RoundStepper(widgets.VBox):
         """Show the move's words and table at once, then draw the diagram in the next turn
         of the event loop (a newer move replaces a diagram not drawn yet)."""
         session = self.session
-        self.position.value = f'<div style="color:#555">{html.escape(session.position())}</div>'
-        self.narration.value = (
-            '<div aria-live="polite" style="font-size:105%;padding:4px 0">'
-            f"{html.escape(text)}</div>"
-        )
+        position = " ".join(x for x in (session.position(), slowdown_note()) if x)
+        self.position.value = f'<div style="color:#555">{html.escape(position)}</div>'
+        self._say(text)
         rows = session.rows()
         header = [
             "process",
@@ -415,8 +457,12 @@ class RoundStepper(widgets.VBox):
         session = self.session
         part = Slice(1.0)  # in the slow-kernel mode, drawing is slowed down as well
         session.figure(fig=self.canvas.figure)
+        drawn = part.end()
+        if wait and self.worker.live:
+            yield  # newer clicks are handled between building the figure and its picture
+        part = Slice(1.0)
         png = self.canvas.png()
-        drawn = part.end()  # (the slow-kernel mode waits here, before the picture shows)
+        drawn += part.end()  # (the slow-kernel mode waits here, before the picture shows)
         self.diagram.value = png
         alt = space_time_alt_text(session.state, session.focus_round)
         self.diagram.tooltip = alt  # the image's text alternative (its title)
@@ -426,7 +472,7 @@ class RoundStepper(widgets.VBox):
         )
         if timing is not None:
             timing.draw += drawn
-            timing.completed()
+            timing.completed(timing.runs)
 
     def _update_serve(self) -> None:
         session = self.session
