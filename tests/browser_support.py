@@ -377,9 +377,140 @@ async () => {
     images,
     links,
     theme: document.documentElement.dataset.theme || "",
+    layout: (LAYOUT_PROBE)(),
   };
 }
 """
+
+# Runs in the page (inside PAGE_PROBE, so one evaluate per visit); measures what the layout
+# tests check at the page's width. A *scroll box* is an element with overflow-x auto or
+# scroll whose content is wider than it (it scrolls sideways); the page's own containers
+# (PAGE_BOXES) never count as one: when they scroll, the whole chapter shifts sideways.
+LAYOUT_PROBE = r"""
+() => {
+  const vw = document.documentElement.clientWidth;
+  const PAGE_BOXES = "html, body, .bd-page-width, .bd-container, .bd-container__inner, " +
+    ".bd-main, .bd-content, .bd-article-container, article.bd-article";
+  const CAPTIONS = "figcaption, caption, .benor-table-caption, .code-block-caption";
+  const CODE = "pre, div.highlight, .cell_output, .output, .highlight";
+  const style = (el) => getComputedStyle(el);
+  const shown = (el) => {
+    const r = el.getBoundingClientRect();
+    if (r.width <= 0 || r.height <= 0) return false;
+    const s = style(el);
+    return s.visibility !== "hidden" && s.display !== "none" && Number(s.opacity) !== 0;
+  };
+  const scrolls = (el) => {
+    const o = style(el).overflowX;
+    return (o === "auto" || o === "scroll") && el.scrollWidth > el.clientWidth + 1;
+  };
+  const name = (el) => {
+    let out = el.tagName.toLowerCase();
+    if (el.id) out += "#" + el.id;
+    const classes = Array.from(el.classList).slice(0, 3);
+    if (classes.length) out += "." + classes.join(".");
+    return out;
+  };
+  const where = (el) => {
+    const numbered = el.closest("figure, table, .benor-table-wrap, .cell, dl, .proof, " +
+                                ".exercise, .admonition");
+    const number = numbered && numbered.querySelector(".caption-number");
+    let heading = null;
+    for (let s = el.closest("section"); s && !heading; s = s.parentElement.closest("section")) {
+      heading = s.querySelector(":scope > h1, :scope > h2, :scope > h3, :scope > h4");
+    }
+    const text = (heading ? heading.textContent.replace(/[#¶]\s*$/, "").trim() : "?");
+    return (number ? number.textContent.trim() + " in " : "") + "§ " + text.slice(0, 50);
+  };
+  const snippet = (el) => (el.innerText || el.textContent).replace(/\s+/g, " ").trim().slice(0, 60);
+  const describe = (el) => ({
+    element: name(el), where: where(el), text: snippet(el),
+    left: Math.round(el.getBoundingClientRect().left),
+    right: Math.round(el.getBoundingClientRect().right),
+    width: Math.round(el.getBoundingClientRect().width),
+  });
+  const pageBox = (el) => el.matches(PAGE_BOXES);
+
+  // elements that reach past the viewport (outside any scroll box of their own)
+  const offenders = new Set();
+  const contained = new Set();  // scroll boxes that hold something wider than the viewport
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.right <= vw + 1 && r.left >= -1) continue;
+    if (!shown(el) || style(el).position === "fixed") continue;
+    let left = r.left, right = r.right, verdict = "out";
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = style(p).overflowX;
+      if (o === "visible") continue;
+      if (pageBox(p)) break;
+      if (o === "auto" || o === "scroll") { verdict = p; break; }
+      const pr = p.getBoundingClientRect();  // hidden or clip: cuts the element at its edges
+      left = Math.max(left, pr.left); right = Math.min(right, pr.right);
+      if (right <= vw + 1 && left >= -1) { verdict = "clipped"; break; }
+    }
+    if (verdict === "out") offenders.add(el);
+    else if (verdict !== "clipped") contained.add(verdict);
+  }
+  const wide = Array.from(offenders)
+    .filter((el) => !offenders.has(el.parentElement))
+    .map(describe);
+
+  // every scroll box that scrolls, what it holds, and whether it holds a caption
+  const boxes = [];
+  const captionsInBoxes = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (!scrolls(el) || !shown(el)) continue;
+    const inArticle = !!el.closest("article.bd-article") && !pageBox(el);
+    const captions = Array.from(el.querySelectorAll(CAPTIONS)).filter(shown);
+    const box = {...describe(el), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth,
+                 page: pageBox(el), inArticle, holdsWide: contained.has(el),
+                 code: el.matches(CODE) || !!el.closest(CODE),
+                 table: !!el.querySelector("table"), captions: captions.length};
+    boxes.push(box);
+    for (const c of captions) captionsInBoxes.push({...describe(c), box: box.element});
+  }
+
+  // figure text: <img> with a recorded smallest font (data-min-font-px, or read from the PNG
+  // by the test), and SVG <text> drawn in the page (its size times the SVG's scale)
+  const article = document.querySelector("article.bd-article") || document.body;
+  const images = Array.from(article.querySelectorAll("img")).filter(shown).map((img) => {
+    const r = img.getBoundingClientRect();
+    // tap-to-enlarge: _static/figure-zoom.js marks a figure drawn smaller than its own size
+    // "benor-zoomable" and opens it at its own size (px for px); or a link to the image
+    const link = img.closest("a[href]");
+    const enlarge = img.classList.contains("benor-zoomable") ? "zoom" :
+                    (link ? link.getAttribute("href").slice(0, 100) : null);
+    return {
+      index: Array.from(article.querySelectorAll("img")).indexOf(img),
+      src: (img.currentSrc || img.src).slice(0, 100), where: where(img),
+      alt: (img.getAttribute("alt") || img.getAttribute("title") || "").slice(0, 60),
+      width: r.width, height: r.height, naturalWidth: img.naturalWidth,
+      minFontPx: img.dataset.minFontPx ? Number(img.dataset.minFontPx) : null,
+      dataset: Object.assign({}, img.dataset),
+      enlarge,
+    };
+  });
+  const svgs = [];
+  for (const svg of article.querySelectorAll("svg")) {
+    if (svg.closest("mjx-container") || !shown(svg)) continue;
+    let smallest = Infinity, count = 0;
+    for (const t of svg.querySelectorAll("text")) {
+      const ctm = t.getScreenCTM();
+      if (!ctm || !shown(t)) continue;
+      const px = parseFloat(style(t).fontSize) * Math.hypot(ctm.a, ctm.b);
+      if (px > 0) { smallest = Math.min(smallest, px); count += 1; }
+    }
+    if (count) svgs.push({...describe(svg), minFontPx: smallest, texts: count});
+  }
+  return {
+    viewport: vw,
+    pageWidth: document.documentElement.scrollWidth,
+    pageHeight: document.documentElement.scrollHeight,
+    wide, boxes, captionsInBoxes, images, svgs,
+  };
+}
+"""
+PAGE_PROBE = PAGE_PROBE.replace("(LAYOUT_PROBE)", "(" + LAYOUT_PROBE.strip() + ")")
 
 # Waits until every <img> has finished loading (or failed): naturalWidth is then final.
 IMAGES_SETTLED = "() => Array.from(document.images).every((img) => img.complete)"
@@ -437,6 +568,89 @@ def heading_order_problems(headings: list[dict]) -> list[str]:
     return problems
 
 
+# --- layout at a desk's and a phone's width ---------------------------------------------------
+
+#: The smallest figure text (CSS px) a reader may be given, by window width (issue 19): the
+#: figure as the page shows it, or, on a phone, as its tap-to-enlarge view shows it.
+MIN_FIGURE_TEXT_PX = {1280: 12.0, 390: 10.0}
+
+
+def _at(item: dict) -> str:
+    return f"{item['element']} ({item['where']}; x {item['left']}..{item['right']})"
+
+
+def overflow_problems(layout: dict) -> list[str]:
+    """What reaches past the window's edge outside a scroll box of its own (a box that
+    holds a caption is reported by :func:`caption_problems`), and whether the page itself
+    scrolls sideways."""
+    vw = layout["viewport"]
+    problems = []
+    if layout["pageWidth"] > vw + 1:
+        problems.append(f"the page is {layout['pageWidth']} px wide in a {vw} px window")
+    problems += [
+        f"{_at(item)} is {item['width']} px wide, past the {vw} px window: {item['text']!r}"
+        for item in layout["wide"]
+    ]
+    problems += [
+        f"the page's own {box['element']} scrolls sideways ({box['scrollWidth']} px of "
+        f"content in {box['clientWidth']} px)"
+        for box in layout["boxes"]
+        if box["page"]
+    ]
+    return problems
+
+
+def caption_problems(layout: dict) -> list[str]:
+    """Captions inside a box that scrolls sideways (part of the caption is out of view)."""
+    return [
+        f"caption {item['text']!r} ({item['where']}) is inside {item['box']}, which scrolls "
+        "sideways"
+        for item in layout["captionsInBoxes"]
+    ]
+
+
+def code_scroll_problems(layout: dict) -> list[str]:
+    """Code cells and outputs of the chapter that scroll sideways instead of fitting."""
+    return [
+        f"{_at(box)} scrolls sideways ({box['scrollWidth']} px of content in "
+        f"{box['clientWidth']} px): {box['text']!r}"
+        for box in layout["boxes"]
+        if box["code"] and box["inArticle"]
+    ]
+
+
+def figure_text_sizes(layout: dict) -> list[tuple[str, float | None, float | None]]:
+    """(which figure, smallest text as shown, smallest text in its enlarged view) in CSS px,
+    for every figure the page shows: <img> at least MIN_FIGURE_SIDE px each way, and inline
+    SVG with text. None: the image records no font size (it cannot be measured)."""
+    sizes = []
+    for image in layout["images"]:
+        if min(image["width"], image["height"]) < MIN_FIGURE_SIDE:
+            continue
+        label = f"img {image['index']} ({image['where']}; {image['alt']!r})"
+        font = image["minFontPx"]
+        if font is None or not image["naturalWidth"]:
+            sizes.append((label, None, None))
+            continue
+        shown = font * image["width"] / image["naturalWidth"]
+        enlarged = font if image["enlarge"] else None  # shown at its own size, px for px
+        sizes.append((label, shown, enlarged))
+    sizes += [(f"svg ({svg['where']})", svg["minFontPx"], None) for svg in layout["svgs"]]
+    return sizes
+
+
+def figure_text_problems(layout: dict, minimum: float) -> list[str]:
+    """Figures whose smallest text is under ``minimum`` CSS px, as shown and as enlarged."""
+    problems = []
+    for label, shown, enlarged in figure_text_sizes(layout):
+        if shown is None:
+            problems.append(f"{label}: records no font size, so its text cannot be measured")
+        elif shown < minimum and (enlarged is None or enlarged < minimum):
+            how = f", {enlarged:.1f} px enlarged" if enlarged is not None else ", no enlarged view"
+            problems.append(f"{label}: text {shown:.1f} px < {minimum:g} px{how}")
+    return problems
+
+
 # --- pixels -------------------------------------------------------------------------------
 
 
@@ -469,6 +683,21 @@ def image_is_opaque(data: bytes) -> tuple[bool, str]:
         if "transparency" in image.info:
             return False, f"{mode} with a transparent colour"
         return True, f"{mode}, no alpha channel"
+
+
+def png_min_font_px(data: bytes) -> float | None:
+    """The smallest text (px of the image itself) that a book figure's PNG records under
+    ``benor_lib.figures.style.PNG_MIN_FONT_KEY``; None for another image."""
+    from PIL import Image
+
+    from benor_lib.figures.style import PNG_MIN_FONT_KEY
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            value = image.info.get(PNG_MIN_FONT_KEY)
+    except Exception:  # not a raster Pillow reads (an SVG, say): nothing recorded
+        return None
+    return None if value is None else float(value)
 
 
 def luminance_spread(
@@ -585,6 +814,12 @@ def serious_axe_violations(violations: list[dict]) -> list[dict]:
 
 
 VIEWPORT = {"width": 1280, "height": 900}
+#: The widths every page is read at: a desk's window and a phone's (CSS px). At PHONE_WIDTH
+#: the page is opened as a phone opens it (its viewport meta tag applies, touch, no hover).
+DESK_WIDTH = VIEWPORT["width"]
+PHONE_WIDTH = 390
+WIDTHS = (DESK_WIDTH, PHONE_WIDTH)
+PHONE_VIEWPORT = {"width": PHONE_WIDTH, "height": 844}
 SETTLE_MS = 300
 MATHJAX_TIMEOUT_MS = 30_000
 # True once MathJax 3 has typeset the page, or when the page has no (working) MathJax.
@@ -596,11 +831,12 @@ MATHJAX_DONE = """
 })
 """
 WIDGET_TIMEOUT_MS = 20_000
+SCREENSHOT_TIMEOUT_MS = 180_000  # a long page on a phone is a tall picture; a loaded machine
 
 
 @dataclass
 class PageReport:
-    """What one visit of one page, in one colour mode, found."""
+    """What one visit of one page, in one colour mode, at one width, found."""
 
     document: str
     mode: str
@@ -613,6 +849,12 @@ class PageReport:
     screenshot: Path
     seconds: float
     figures: list[FigureShot] = field(default_factory=list)
+    width: int = DESK_WIDTH
+
+    @property
+    def layout(self) -> dict:
+        """What :data:`LAYOUT_PROBE` measured."""
+        return self.probe["layout"]
 
 
 @dataclass(frozen=True)
@@ -677,8 +919,8 @@ class Listener:
 class BookInBrowser:
     """The built book, served on a loopback port, and one headless Chromium to read it.
 
-    ``report(document, mode)`` visits a page once per mode and caches what it found;
-    ``open(document, mode)`` gives a live page for tests that interact with it.
+    ``report(document, mode, width)`` visits a page once per mode and width and caches what
+    it found; ``open(document, mode)`` gives a live page for tests that interact with it.
     """
 
     def __init__(self, browser, base_url: str, html_dir: Path, fixtures: NpmFixtures) -> None:
@@ -686,15 +928,26 @@ class BookInBrowser:
         self.base_url = base_url
         self.html_dir = html_dir
         self.fixtures = fixtures
-        self._reports: dict[tuple[str, str], PageReport] = {}
+        self._reports: dict[tuple[str, str, int], PageReport] = {}
+        self._fonts: dict[str, float | None] = {}  # an image's smallest text, by its source
 
     def url(self, document: str) -> str:
         return f"{self.base_url}{document}.html"
 
     @contextmanager
-    def open(self, document: str, mode: str = "light", *, widgets: bool = True):
-        """(page, listener, routes) with ``document`` loaded and settled, in ``mode``."""
-        context = self.browser.new_context(viewport=VIEWPORT, color_scheme=mode)
+    def open(
+        self, document: str, mode: str = "light", *, widgets: bool = True, width: int = DESK_WIDTH
+    ):
+        """(page, listener, routes) with ``document`` loaded and settled, in ``mode``, in a
+        window ``width`` CSS px wide (:data:`PHONE_WIDTH`: as a phone)."""
+        if width == PHONE_WIDTH:
+            context = self.browser.new_context(
+                viewport=PHONE_VIEWPORT, color_scheme=mode, is_mobile=True, has_touch=True
+            )
+        else:
+            context = self.browser.new_context(
+                viewport={**VIEWPORT, "width": width}, color_scheme=mode
+            )
         # pydata-sphinx-theme reads the mode from localStorage before the first paint
         context.add_init_script(
             f"try {{ localStorage.setItem('mode', '{mode}'); "
@@ -720,20 +973,39 @@ class BookInBrowser:
         finally:
             context.close()
 
-    def report(self, document: str, mode: str = "light") -> PageReport:
-        key = (document, mode)
+    def report(self, document: str, mode: str = "light", width: int = DESK_WIDTH) -> PageReport:
+        key = (document, mode, width)
         if key not in self._reports:
-            self._reports[key] = self._visit(document, mode)
+            self._reports[key] = self._visit(document, mode, width)
         return self._reports[key]
 
-    def _visit(self, document: str, mode: str) -> PageReport:
+    def _visit(self, document: str, mode: str, width: int) -> PageReport:
+        """One visit: one probe, one full-page screenshot; at the desk's width also the
+        figures' own screenshots and axe-core (the phone's visit checks the layout only)."""
         import time
 
         start = time.monotonic()
-        screenshot = SCREENSHOTS / f"{safe_name(document)}-{mode}.png"
-        with self.open(document, mode) as (page, listener, routes):
+        screenshot = SCREENSHOTS / f"{safe_name(document)}-{width}-{mode}.png"
+        with self.open(document, mode, width=width) as (page, listener, routes):
             probe = page.evaluate(PAGE_PROBE)
-            page.screenshot(path=str(screenshot), full_page=True)
+            self._read_figure_fonts(probe)
+            page.screenshot(path=str(screenshot), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
+            if width != DESK_WIDTH:
+                for image in probe["images"]:  # only the desk's visit checks their pixels
+                    image["src"] = image["src"][:200]
+                return PageReport(
+                    document=document,
+                    mode=mode,
+                    url=page.url,
+                    probe=probe,
+                    js_errors=sorted(set(listener.js_errors)),
+                    failed_requests=sorted(set(listener.failed_requests)),
+                    blocked=sorted(set(routes.blocked)),
+                    axe=[],
+                    screenshot=screenshot,
+                    seconds=time.monotonic() - start,
+                    width=width,
+                )
             figures = self._shoot_figures(page, document, mode)
             if page.query_selector("article.bd-article") is None:
                 axe = [
@@ -761,6 +1033,21 @@ class BookInBrowser:
                 seconds=time.monotonic() - start,
                 figures=figures,
             )
+
+    def _read_figure_fonts(self, probe: dict) -> None:
+        """Fill in ``minFontPx`` (the smallest text, in the image's own pixels) of the
+        layout probe's images that do not carry it as data-min-font-px: from the PNG's
+        record (:func:`png_min_font_px`); None when the image records none."""
+        shown = [image for image in probe["images"] if image["inArticle"]]
+        for image in probe["layout"]["images"]:
+            if image["minFontPx"] is not None or image["index"] >= len(shown):
+                continue
+            src = shown[image["index"]]["src"]
+            key = hashlib.sha256(src.encode()).hexdigest()
+            if key not in self._fonts:
+                data = image_bytes(self.html_dir, self.base_url, src)
+                self._fonts[key] = png_min_font_px(data) if data else None
+            image["minFontPx"] = self._fonts[key]
 
     def _shoot_figures(self, page, document: str, mode: str) -> list[FigureShot]:
         """Screenshots of the article's figures (images at least MIN_FIGURE_SIDE px)."""

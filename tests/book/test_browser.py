@@ -5,9 +5,10 @@ Headless Chromium (Debian's, driven by Playwright) reads the book that ``book_bu
 every request to another host is blocked, as an offline reader's browser would fail it.
 The pages serve MathJax, the widget embedder and their fonts themselves (test_offline.py
 checks that they ask no other host for anything). axe-core comes from npm, installed on
-first use into tests/.browser_fixtures from tests/package-lock.json. Full-page screenshots of
-every page, light and dark, land in tests/_screenshots/ (figures in figures/) for a person
-to look at.
+first use into tests/.browser_fixtures from tests/package-lock.json. Every page is read at
+a desk's width (1280 px) and a phone's (390 px), light and dark, one visit each; the
+full-page screenshots of every visit land in tests/_screenshots/ (<page>-<width>-<mode>.png;
+figures in figures/) for a person to look at.
 
 Run just these: ``pytest -m browser``. Skip them: ``pytest -m "not browser"``.
 They need Chromium (``apt-get install chromium``) and npm; they never skip: without
@@ -256,6 +257,141 @@ def test_a_figure_heavy_page_is_shot_in_both_themes(
         f"most figures: {document}.html ({len(shots['dark'].figures)}): "
         + ", ".join(str(report.screenshot) for report in shots.values()),
     )
+
+
+# --- layout at a desk's and a phone's width (issue 19) ----------------------------------------
+
+WIDTHS = bs.WIDTHS  # 1280 and 390 CSS px: one visit per page, width and theme
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_nothing_is_wider_than_the_window(
+    book_in_browser: bs.BookInBrowser, document: str, width: int, mode: str
+) -> None:
+    """No element reaches past the window's edge, except inside a scroll box of its own
+    (a table's or a code cell's); the page never scrolls sideways as a whole."""
+    problems = bs.overflow_problems(book_in_browser.report(document, mode, width).layout)
+    assert not problems, f"{document}.html at {width} px ({mode}):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_no_caption_in_a_scroll_box(
+    book_in_browser: bs.BookInBrowser, document: str, width: int, mode: str
+) -> None:
+    """A caption (of a figure, a table or a code block) is never inside a box that scrolls
+    sideways, where part of it would be out of view."""
+    problems = bs.caption_problems(book_in_browser.report(document, mode, width).layout)
+    assert not problems, f"{document}.html at {width} px ({mode}):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_code_and_outputs_fit_the_column(
+    book_in_browser: bs.BookInBrowser, document: str, width: int, mode: str
+) -> None:
+    """Code cells and their outputs wrap, or are written to fit: none scrolls sideways."""
+    problems = bs.code_scroll_problems(book_in_browser.report(document, mode, width).layout)
+    assert not problems, f"{document}.html at {width} px ({mode}):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_figure_text_is_large_enough(
+    book_in_browser: bs.BookInBrowser, document: str, width: int, mode: str
+) -> None:
+    """Every figure's smallest text, as the page shows it (or, where the figure offers one,
+    in its enlarged view), is at least MIN_FIGURE_TEXT_PX for the width: 12 px at a desk,
+    10 px on a phone. Raster figures record their smallest text (in their own pixels; the
+    PNG's record or data-min-font-px); SVG text is measured in the page."""
+    minimum = bs.MIN_FIGURE_TEXT_PX[width]
+    problems = bs.figure_text_problems(
+        book_in_browser.report(document, mode, width).layout, minimum
+    )
+    assert not problems, f"{document}.html at {width} px ({mode}):\n" + "\n".join(problems)
+
+
+def test_a_shrunk_figure_opens_at_its_own_size(book_in_browser: bs.BookInBrowser) -> None:
+    """On a phone, a tap on a figure drawn smaller than its own size (marked zoomable, which
+    test_figure_text_is_large_enough counts on) opens it px for px in an overlay, which
+    Escape closes."""
+    width = bs.PHONE_WIDTH
+    candidates = [
+        (document, image)
+        for document in DOCUMENTS
+        for image in book_in_browser.report(document, "light", width).layout["images"]
+        if image["enlarge"] == "zoom"
+    ]
+    if not candidates:
+        pytest.skip(f"no figure is drawn smaller than its own size at {width} px")
+    document, image = candidates[0]
+    where = f"{document}.html at {width} px, img {image['index']} ({image['where']})"
+    with book_in_browser.open(document, width=width) as (page, listener, _routes):
+        figure = page.locator("article.bd-article img").nth(image["index"])
+        figure.scroll_into_view_if_needed()
+        figure.tap()
+        page.wait_for_selector("dialog[open] img", timeout=5_000)
+        shown = page.evaluate(
+            """() => { const big = document.querySelector('dialog[open] img');
+                       const box = document.querySelector('dialog[open]').getBoundingClientRect();
+                       return {width: big.getBoundingClientRect().width,
+                               natural: big.naturalWidth, left: box.left, right: box.right,
+                               window: document.documentElement.clientWidth}; }"""
+        )
+        page.keyboard.press("Escape")
+        still_open = page.evaluate("() => !!document.querySelector('dialog[open]')")
+        errors = list(listener.js_errors)
+    assert abs(shown["width"] - shown["natural"]) <= 1, (
+        f"{where}: enlarged to {shown['width']:.0f} px, its own size is {shown['natural']} px"
+    )
+    assert shown["left"] >= 0 and shown["right"] <= shown["window"] + 1, (
+        f"{where}: the overlay spans x {shown['left']:.0f}..{shown['right']:.0f} of a "
+        f"{shown['window']} px window"
+    )
+    assert not still_open, f"{where}: Escape did not close the overlay"
+    assert not errors, f"{where}: " + "\n".join(errors)
+
+
+def test_every_page_is_shot_at_both_widths_in_both_themes(
+    book_in_browser: bs.BookInBrowser, request: pytest.FixtureRequest
+) -> None:
+    """The full-page screenshots, kept for a person to look at, are there and are as wide
+    as the window; prints what each visit measured."""
+    from PIL import Image
+
+    problems = []
+    bs.tell(
+        request.config,
+        "\npage | width | theme | smallest figure text px | wide | scroll boxes | height px | s",
+    )
+    for document in DOCUMENTS:
+        for width in WIDTHS:
+            for mode in MODES:
+                report = book_in_browser.report(document, mode, width)
+                layout = report.layout
+                if not report.screenshot.is_file():
+                    problems.append(f"no screenshot {report.screenshot}")
+                    continue
+                with Image.open(report.screenshot) as shot:
+                    if shot.width != layout["viewport"]:
+                        problems.append(
+                            f"{report.screenshot.name} is {shot.width} px wide, the window "
+                            f"{layout['viewport']} px"
+                        )
+                sizes = [size for _, size, _ in bs.figure_text_sizes(layout) if size]
+                bs.tell(
+                    request.config,
+                    f"{document} | {width} | {mode} | "
+                    + (f"{min(sizes):.1f}" if sizes else "-")
+                    + f" | {len(layout['wide'])} | {len(layout['boxes'])} | "
+                    f"{layout['pageHeight']} | {report.seconds:.1f}",
+                )
+    assert not problems, "\n".join(problems)
 
 
 # --- what works without a kernel ------------------------------------------------------------
