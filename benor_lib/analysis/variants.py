@@ -13,7 +13,7 @@ scheduler given ("uniform" by default; for Bracha's variant that is uniformly ra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,6 +22,7 @@ from benor_lib.distributions.phase_type import round_distribution
 from benor_lib.protocol.rules import RUN_VARIANTS, bound_holds, max_t
 from benor_lib.protocol.validate import check_choice, check_int
 from benor_lib.simulation.network import run
+from benor_lib.simulation.result import Run
 
 VARIANT_LABELS = {
     "crash": "Ben-Or, protocol A (crash)",
@@ -73,18 +74,32 @@ def _check_args(ns, variants, t, runs) -> tuple[list[int], list[str], int | str,
     return ns, variants, t, check_int("runs", runs, 1)
 
 
-def _runs(variant, n, t, runs, rng, scheduler, max_rounds):
-    for _ in range(runs):
-        yield run(
-            n,
-            t,
-            "random",
-            variant=variant,
-            scheduler=scheduler,
-            seed=int(rng.integers(2**31)),
-            max_rounds=max_rounds,
-            keep_trace=False,
-        )
+def _measured(
+    ns, variants, t, runs, seed, scheduler, max_rounds
+) -> Iterator[tuple[str, int, int, list[Run]]]:
+    """(variant, n, t, runs) for each variant and n whose bound holds: ``runs`` fault-free
+    runs with random inputs, one seed after another from ``seed``'s stream."""
+    ns, variants, t, runs = _check_args(ns, variants, t, runs)
+    rng = np.random.default_rng(check_int("seed", seed, 0))
+    for variant in variants:
+        for n in ns:
+            tt = _t_for(n, variant, t)
+            if tt is None:
+                continue
+            results = [
+                run(
+                    n,
+                    tt,
+                    "random",
+                    variant=variant,
+                    scheduler=scheduler,
+                    seed=int(rng.integers(2**31)),
+                    max_rounds=max_rounds,
+                    keep_trace=False,
+                )
+                for _ in range(runs)
+            ]
+            yield variant, n, tt, results
 
 
 def _point(variant, n, t, values, formula=None, censored=0) -> VariantPoint:
@@ -109,19 +124,12 @@ def message_counts(
     still in flight), divided by its round count. ``t`` is a number, or "max" for the largest
     t each variant tolerates at that n. Pairs (variant, n) whose bound fails are left out.
     """
-    ns, variants, t, runs = _check_args(ns, variants, t, runs)
-    rng = np.random.default_rng(check_int("seed", seed, 0))
     out = []
-    for variant in variants:
-        for n in ns:
-            tt = _t_for(n, variant, t)
-            if tt is None:
-                continue
-            counts = [
-                (r.event_counts.get("deliver", 0) + len(r.pending)) / max(r.rounds, 1)
-                for r in _runs(variant, n, tt, runs, rng, scheduler, max_rounds)
-            ]
-            out.append(_point(variant, n, tt, counts, messages_per_round_formula(n, variant)))
+    for variant, n, tt, results in _measured(ns, variants, t, runs, seed, scheduler, max_rounds):
+        counts = [
+            (r.event_counts.get("deliver", 0) + len(r.pending)) / max(r.rounds, 1) for r in results
+        ]
+        out.append(_point(variant, n, tt, counts, messages_per_round_formula(n, variant)))
     return out
 
 
@@ -142,20 +150,13 @@ def rounds_by_n(
     crash variant under the uniform scheduler ``VariantPoint.exact`` is the exact mean
     (:func:`~benor_lib.distributions.phase_type.round_distribution`).
     """
-    ns, variants, t, runs = _check_args(ns, variants, t, runs)
-    rng = np.random.default_rng(check_int("seed", seed, 0))
     out = []
-    for variant in variants:
-        for n in ns:
-            tt = _t_for(n, variant, t)
-            if tt is None:
-                continue
-            results = list(_runs(variant, n, tt, runs, rng, scheduler, max_rounds))
-            censored = sum(1 for r in results if r.status != "decided")
-            point = _point(variant, n, tt, [r.rounds for r in results], censored=censored)
-            if variant == "crash" and scheduler == "uniform":
-                point = replace(point, exact=float(round_distribution(n, tt).mean))
-            out.append(point)
+    for variant, n, tt, results in _measured(ns, variants, t, runs, seed, scheduler, max_rounds):
+        censored = sum(1 for r in results if r.status != "decided")
+        point = _point(variant, n, tt, [r.rounds for r in results], censored=censored)
+        if variant == "crash" and scheduler == "uniform":
+            point = replace(point, exact=float(round_distribution(n, tt).mean))
+        out.append(point)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -247,22 +248,13 @@ def _simulate_block(
 
 
 def sample_rounds(
-    n: int,
-    t: int,
-    runs: int,
-    *,
-    inputs: object = "random",
-    scheduler: str = "uniform",
-    faults: int = 0,
-    coin: str = "local",
-    seed: object = None,
-    max_rounds: int = 10_000,
-    allow_unsafe: bool = False,
-    progress: bool = False,
-    chunk_size: int | None = None,
+    n: int, t: int, runs: int, *, progress: bool = False, **settings: Any
 ) -> RoundSample:
     """Round counts of ``runs`` independent runs of the crash variant.
 
+    ``settings`` are the keyword arguments of :class:`RoundSampler` (``inputs``,
+    ``scheduler``, ``faults``, ``coin``, ``seed``, ``max_rounds``, ``allow_unsafe``,
+    ``chunk_size``), with its defaults.
     ``inputs``: ``"random"`` (fresh fair coins for every run), a number k of ones (the last
     k processes start with 1) or a 0/1 sequence of length n. ``scheduler``: ``"uniform"``
     (the canonical one) or ``"split"`` (the split adversary). ``faults=k``: processes
@@ -276,19 +268,7 @@ def sample_rounds(
     call; a heavily censored sample says so in :attr:`RoundSample.censored_note`.
     """
     progress = check_bool("progress", progress)
-    sampler = RoundSampler(
-        n,
-        t,
-        runs,
-        inputs=inputs,
-        scheduler=scheduler,
-        faults=faults,
-        coin=coin,
-        seed=seed,
-        max_rounds=max_rounds,
-        allow_unsafe=allow_unsafe,
-        chunk_size=chunk_size,
-    )
+    sampler = RoundSampler(n, t, runs, **settings)
     bar = None
     if progress and not sampler.done:
         from tqdm.auto import tqdm

@@ -11,9 +11,10 @@ from __future__ import annotations
 import itertools
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 
@@ -514,9 +515,21 @@ def _explore(
 
 
 def _path(g: _Graph, k: tuple) -> tuple[_State, list[_Move]]:
+    root, moves = _walk_back(g.parent, k)
+    return g.rep[root], moves
+
+
+_K = TypeVar("_K")
+
+
+def _walk_back(parent: Mapping[_K, tuple[_K, _Move] | None], k: _K) -> tuple[_K, list[_Move]]:
+    """Follow ``parent`` links from ``k`` back to a start (whose parent is None): the start,
+    and the moves that lead from it to ``k``."""
     moves: list[_Move] = []
-    while g.parent[k] is not None:
-        k, move = g.parent[k]
+    link = parent[k]
+    while link is not None:
+        k, move = link
         moves.append(move)
+        link = parent[k]
     moves.reverse()
-    return g.rep[k], moves
+    return k, moves

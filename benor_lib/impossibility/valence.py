@@ -24,6 +24,7 @@ from benor_lib.impossibility.abstraction import (
     _Model,
     _Move,
     _State,
+    _walk_back,
 )
 from benor_lib.protocol.coins import DETERMINISTIC_COINS
 from benor_lib.protocol.rules import (
@@ -156,11 +157,7 @@ class ValenceReport:
         while queue:
             s = queue.popleft()
             if _decmask(s) & (1 << value):
-                moves: list[_Move] = []
-                while parent[s] is not None:
-                    s, m = parent[s]
-                    moves.append(m)
-                return model.simulate(start, moves[::-1])[0]
+                return model.simulate(start, _walk_back(parent, s)[1])[0]
             if _all_decided(s):
                 continue
             for nxt, move in model.successors(s):
@@ -232,6 +229,26 @@ def _valence_masks(
     return mask, g, exact
 
 
+def _checked_model(
+    n: int,
+    t: int,
+    coin: str,
+    max_rounds: int | None,
+    variant: str,
+    rules: Rules | None,
+    allow_unsafe: bool,
+    hear_own: bool,
+) -> tuple[_Model, int | None]:
+    """The checked arguments of :func:`explore_valence` and :func:`classify`: the
+    round-by-round model they explore, and the bound on rounds."""
+    coin = _check_deterministic_coin(coin)
+    rules = _valence_rules(n, t, variant, rules, allow_unsafe)
+    if max_rounds is not None:
+        max_rounds = check_int("max_rounds", max_rounds, 1)
+    model = _Model(rules, coin, range(rules.n), hear_own=_check_bool("hear_own", hear_own))
+    return model, max_rounds
+
+
 def _or(values: Iterator[int]) -> int:
     out = 0
     for v in values:
@@ -259,12 +276,10 @@ def explore_valence(
     which every process hears its own message (as the uniform and split schedulers do); by
     default its own message may be late like any other. n is at most ``VALENCE_MAX_N``.
     """
-    coin = _check_deterministic_coin(coin)
-    rules = _valence_rules(n, t, variant, rules, allow_unsafe)
-    if max_rounds is not None:
-        max_rounds = check_int("max_rounds", max_rounds, 1)
-    n = rules.n
-    model = _Model(rules, coin, range(n), hear_own=_check_bool("hear_own", hear_own))
+    model, max_rounds = _checked_model(
+        n, t, coin, max_rounds, variant, rules, allow_unsafe, hear_own
+    )
+    n, rules, coin = model.rules.n, model.rules, model.coin
     inputs = list(itertools.product((0, 1), repeat=n))
     starts = [Config.initial(xs)._state() for xs in inputs]
     mask, g, exact = _valence_masks(model, starts, max_rounds)
@@ -307,12 +322,10 @@ def classify(
 
     ``config``: a :class:`Config`, or n inputs for an initial configuration.
     """
-    coin = _check_deterministic_coin(coin)
-    rules = _valence_rules(n, t, variant, rules, allow_unsafe)
-    if max_rounds is not None:
-        max_rounds = check_int("max_rounds", max_rounds, 1)
-    state = _as_config(config, rules.n)._state()
-    model = _Model(rules, coin, range(rules.n), hear_own=_check_bool("hear_own", hear_own))
+    model, max_rounds = _checked_model(
+        n, t, coin, max_rounds, variant, rules, allow_unsafe, hear_own
+    )
+    state = _as_config(config, model.rules.n)._state()
     mask, _, _ = _valence_masks(model, [state], max_rounds)
     return _label(mask[(None, model.key(state))])
 
@@ -494,12 +507,7 @@ def _shortest_lasso(
                 queue.append(nxt)
     best: tuple[int, int, list[_Move]] | None = None
     for v in order:
-        prefix: list[_Move] = []
-        u = v
-        while parent[u] is not None:
-            u, m = parent[u]
-            prefix.append(m)
-        prefix.reverse()
+        prefix = _walk_back(parent, v)[1]
         if best is not None and len(prefix) >= best[0] + len(best[2]):
             break
         back: dict[_State, tuple[_State, _Move] | None] = {}
