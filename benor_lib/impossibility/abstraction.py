@@ -272,6 +272,7 @@ class _Model:
         key = (cls, x, dec, d0, d1)
         if key not in self._out:
             x2, dec2, flipped = _conclusion(self.rules, self.coin_rule, cls, x, dec, d0, d1)
+            res: list[tuple[int, int, int | None]]
             if not flipped:
                 res = [(x2, dec2, None)]
             elif self.coin == "free":

@@ -510,8 +510,8 @@ def _shortest_lasso(
         prefix = _walk_back(parent, v)[1]
         if best is not None and len(prefix) >= best[0] + len(best[2]):
             break
-        back: dict[_State, tuple[_State, _Move] | None] = {}
-        queue2 = deque()
+        back: dict[_State, tuple[_State, _Move]] = {}
+        queue2: deque[_State] = deque()
         for nxt, move in succ(v):
             if nxt not in back:
                 back[nxt] = (v, move)
@@ -564,19 +564,14 @@ def adversary_success(
     runs = check_int("runs", runs, 1)
     if not bound_holds(n, t, "crash"):
         raise ValueError(f"the crash variant needs n > 2t, got n={n}, t={t}")
-    exact_rounds = None
+    use_exact = False
     if method != "monte_carlo":
-        try:
-            from benor_lib.distributions.exact import EXACT_MAX_N, exact_rounds
-        except ImportError:  # pragma: no cover - exact.py is part of the package
-            if method == "exact":
-                raise ValueError("exact computation is not available") from None
-        else:
-            if n > EXACT_MAX_N:
-                if method == "exact":
-                    raise ValueError(f"exact computation needs n <= {EXACT_MAX_N}, got n={n}")
-                exact_rounds = None
-    if exact_rounds is not None:
+        from benor_lib.distributions.exact import EXACT_MAX_N, exact_rounds
+
+        use_exact = n <= EXACT_MAX_N
+        if not use_exact and method == "exact":
+            raise ValueError(f"exact computation needs n <= {EXACT_MAX_N}, got n={n}")
+    if use_exact:
         p = exact_rounds(n, t, inputs=inputs, scheduler="split", max_rounds=rounds)
         return np.clip(1.0 - np.cumsum(p), 0.0, 1.0)
     rng = make_rng(seed)

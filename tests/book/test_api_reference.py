@@ -188,8 +188,8 @@ def test_no_constant_is_dumped(pages: dict[str, Any]) -> None:
 
 def test_no_literal_markup_shows(pages: dict[str, Any]) -> None:
     """reST or Markdown markup that did not render (``r = 1..``rounds``, :func:`run`, a
-    stray backtick) shows as literal characters in the text."""
-    leftovers = re.compile(r"`|:(?:py:)?(?:func|class|meth|mod|attr|data|obj|exc|ref|doc):")
+    stray backtick, Markdown math ``$x$`` outside code) shows as literal characters."""
+    leftovers = re.compile(r"[`$]|:(?:py:)?(?:func|class|meth|mod|attr|data|obj|exc|ref|doc):")
     found = []
     for doc, page in pages.items():
         text = prose_text(page)
