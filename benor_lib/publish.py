@@ -178,7 +178,7 @@ def format_number(value: float, digits: int = 3, *, math_markup: bool = True) ->
     separators: "1,024". Other numbers with ``digits`` significant digits, never fewer than
     their integer part has, and no trailing zeros: "1.94", "0.207", "12,345.7". Numbers
     below 0.001 or from 10^15 on as a power of ten: with ``math_markup`` as Markdown math,
-    "$1.45 \\times 10^{-7}$" (for tables and Markdown output), otherwise as text,
+    ``$1.45 \\times 10^{-7}$`` (for tables and Markdown output), otherwise as text,
     "1.45 × 10⁻⁷" (for ``{eval}`` in prose, which shows text as it is). NaN is "–".
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(
