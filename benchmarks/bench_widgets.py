@@ -66,7 +66,11 @@ STEPPER_SETTINGS = [
 ]
 STEPPER_CHANGES = [
     ("new seed, n=5, t=1 (a run of 2 rounds)", {}, {"seed_box": "2"}),
-    ("n=9, t=4, split, seed 2 (a run of 277 rounds)", {"n": 9, "t": 4}, {"seed_box": "2"}),
+    (
+        "n=9, t=4, split, to seed 2 (a run of 277 rounds)",
+        {"n": 9, "t": 4, "scheduler": "split"},
+        {"seed_box": "2"},
+    ),
     ("to the split adversary at n=9, t=4", {"n": 9, "t": 4}, {"scheduler_box": "split"}),
 ]
 MODEL_SETTINGS = [

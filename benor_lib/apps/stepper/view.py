@@ -344,8 +344,12 @@ class RoundStepper(widgets.VBox):
                 shown = time.perf_counter()
             yield
         timing.runs = job.deliveries
+        part = Slice(1.0)
+        session = job.session()  # the run's timeline: a slice of its own on a long run
+        timing.compute += part.end()
+        yield
         self._building = None
-        self.session = job.session()
+        self.session = session
         self._show("New settings. " + self.session.last_message, timing)
 
     def _say(self, text: str) -> None:
