@@ -96,6 +96,12 @@ def build_book(output_dir: Path) -> BookBuild:
     return BookBuild(output_dir / "_build" / "html", result.returncode, log, warnings)
 
 
+#: For developing the book tests only: the path of an earlier run's ``book-build.json`` (in
+#: its pytest basetemp, beside ``book/``). The session then reads that build, and its
+#: recorded log and warnings, instead of building the book again. CI never sets it.
+REUSE_BUILD_ENV = "BENOR_REUSE_BOOK_BUILD"
+
+
 @pytest.fixture(scope="session")
 def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
     """The book, built once per test run into a temporary folder; fails on any warning.
@@ -112,6 +118,11 @@ def book_build(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
         base = base.parent  # the folder every worker's basetemp lives in
     output = base / "book"
     record = base / "book-build.json"
+    reuse = os.environ.get(REUSE_BUILD_ENV)
+    if reuse:  # a developer's shortcut: an earlier run's build, with its real log
+        record = Path(reuse)
+        if not record.is_file():
+            pytest.fail(f"{REUSE_BUILD_ENV}={reuse}: no such build record", pytrace=False)
     with open(base / "book-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if record.is_file():

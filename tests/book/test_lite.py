@@ -1,7 +1,7 @@
 """The book's JupyterLite site (built with the book into <html>/lite/) in headless Chromium.
 
-- With every request to another host blocked, the site's JupyterLab loads and opens every
-  chapter, with its prose rendered by jupyterlab-myst.
+- With every request to another host blocked, the site's JupyterLab loads (once, from a
+  chapter's live link) and opens every chapter, with its prose rendered by jupyterlab-myst.
 - With Pyodide's CDN answered from npm's ``pyodide`` core package (at the version the
   kernel expects) and the pure-Python wheels its start-up needs (from PyPI, see
   lite_support.py), and everything else blocked, the Python kernel starts in the browser,
@@ -90,42 +90,78 @@ def test_site_ships_the_wheels_and_extensions(book_build: BookBuild) -> None:
         assert needed in extensions, f"the lite site lacks the lab extension {needed}"
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_lab_opens_the_chapter_offline(lite_site, chapter: str) -> None:
-    """JupyterLab loads from the site alone and shows the chapter's prose rendered."""
-    base_url, site, browser = lite_site
-    notebook = f"{CONTENTS_FOLDER}/{Path(chapter).name}.ipynb"
-    stored = json.loads((site / "files" / notebook).read_text(encoding="utf-8"))
-    title = _first_heading(stored)
+@pytest.fixture(scope="module")
+def offline_lab(lite_site) -> Iterator[tuple[object, bs.OfflineRoutes, bs.Listener]]:
+    """One offline page of the site's JupyterLab, loaded once for the module.
+
+    It is loaded the way the book's live links load it (``?path=`` the first chapter); the
+    other chapters are then opened in the same lab, as a reader's file browser would,
+    instead of loading the whole application again for each one.
+    """
+    base_url, _, browser = lite_site
     context = browser.new_context(viewport=bs.VIEWPORT)
     routes = bs.OfflineRoutes()
     context.route("**/*", routes.handle)
     context.route(ls.EXPOSE_APP, ls.expose_app)
     page = context.new_page()
     listener = bs.Listener(page)
+    first = f"{CONTENTS_FOLDER}/{Path(CHAPTERS[0]).name}.ipynb"
     try:
-        page.goto(_lite_url(base_url, notebook), wait_until="load")
+        page.goto(_lite_url(base_url, first), wait_until="load")
         page.wait_for_function(ls.LAB_READY, timeout=LAB_TIMEOUT_MS)
-        page.wait_for_function(
-            f"() => {{ const s = ({ls.NOTEBOOK_STATE})(); "
-            f"return s && s.path === {json.dumps(notebook)} && s.cells > 0 && "
-            "s.headings.length > 0; }",
-            timeout=LAB_TIMEOUT_MS,
-        )
-        page.wait_for_timeout(1000)
-        state = page.evaluate(ls.NOTEBOOK_STATE)
-        page.screenshot(path=str(bs.SCREENSHOTS / f"lite-{bs.safe_name(chapter)}.png"))
+        page.evaluate("async () => { await window.jupyterapp.restored; }")
+        yield page, routes, listener
     finally:
         context.close()
+
+
+_OPEN_IN_LAB = """
+async (path) => {
+  await window.jupyterapp.restored;
+  await window.jupyterapp.commands.execute("docmanager:open", { path });
+}
+"""
+_FIND_PANEL = "const panel = Array.from(window.jupyterapp.shell.widgets('main'))"
+_FIND_PANEL += ".find((w) => w.context && w.context.path === path);"
+# ls.NOTEBOOK_STATE reads the current widget; here, the open panel of one path.
+_STATE_OF = ls.NOTEBOOK_STATE.replace("() => {", "(path) => {", 1).replace(
+    "const panel = window.jupyterapp.shell.currentWidget;", _FIND_PANEL, 1
+)
+_CLOSE = "(path) => { " + _FIND_PANEL + " if (panel) { panel.close(); } }"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_lab_opens_the_chapter_offline(offline_lab, lite_site, chapter: str) -> None:
+    """JupyterLab loads from the site alone and shows the chapter's prose rendered."""
+    page, routes, listener = offline_lab
+    site = lite_site[1]
+    notebook = f"{CONTENTS_FOLDER}/{Path(chapter).name}.ipynb"
+    stored = json.loads((site / "files" / notebook).read_text(encoding="utf-8"))
+    title = _first_heading(stored)
+    blocked_before = len(routes.blocked)
+    failed_before = len(listener.failed_requests)
+    page.evaluate(_OPEN_IN_LAB, notebook)
+    page.wait_for_function(
+        f"(path) => {{ const s = ({_STATE_OF})(path); "
+        "return s && s.cells > 0 && s.headings.length > 0; }",
+        arg=notebook,
+        timeout=LAB_TIMEOUT_MS,
+    )
+    page.wait_for_timeout(500)
+    state = page.evaluate(_STATE_OF, notebook)
+    page.screenshot(path=str(bs.SCREENSHOTS / f"lite-{bs.safe_name(chapter)}.png"))
+    page.evaluate(_CLOSE, notebook)
     assert state["cells"] == len(stored["cells"]), (
         f"{notebook}: {state['cells']} cells open, {len(stored['cells'])} stored"
     )
     assert title and title in state["headings"], (
         f"{notebook}: heading {title!r} not rendered; rendered h1: {state['headings']}"
     )
-    others = [url for url in routes.blocked if not ls.PYODIDE_CDN.match(url)]
+    blocked = routes.blocked[blocked_before:]
+    others = [url for url in blocked if not ls.PYODIDE_CDN.match(url)]
     assert not others, f"{notebook}: the lite site asked other hosts for: {others}"
-    assert not listener.failed_requests, f"{notebook}: " + "\n".join(listener.failed_requests)
+    failed = listener.failed_requests[failed_before:]
+    assert not failed, f"{notebook}: " + "\n".join(failed)
 
 
 def test_kernel_runs_python_and_installs_the_shipped_wheels(
