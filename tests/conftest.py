@@ -182,6 +182,9 @@ _MEASURED_SLOW = (
     "tests/book/test_chapters_2_4.py::test_correct_answers_are_what_the_library_says",
     "tests/book/test_chapters_5_6.py::test_stepper_animation_gets_alt_text",
     "tests/test_architecture.py::test_mypy_is_clean_on_the_protocol_and_simulation_layers",
+    # 09:20 UTC, pytest -m "not slow" --durations (more than about 10 s under load)
+    "tests/protocol/test_exhaustive.py::test_no_violation_in_three_rounds[4]",
+    "tests/figures/test_figure_system.py::test_every_figure_fits_the_column_at_the_type_scale",
 )
 
 
