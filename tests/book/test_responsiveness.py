@@ -199,6 +199,12 @@ def test_the_slow_kernel_mode_still_answers_at_once_and_says_so(lab, page) -> No
         assert "Slow-kernel mode" in got["text"] and "4 times slower" in got["text"]
         assert got["progress"], "no progress was shown while the sample grew"
         rows = {"slow kernel x4: explorer n=9, t=4 split": [got]}
+        # the stepper is timed on an idle kernel: wait until the explorer's sample is in
+        # (four times slower, its drawings block the kernel for seconds, as they would)
+        for _ in range(240):
+            if "Sampling:" not in explorer.inner_text():
+                break
+            page.wait_for_timeout(500)
         stepper = _widget(page, "Ben-Or round stepper")
         for label in ("1 round", "to decision"):
             rows[f"slow kernel x4: stepper {label}"] = [_click(page, stepper, label, quiet=8000)]
