@@ -21,6 +21,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
+from benor_lib.raster import FIGURE_DPI, figure_png, smallest_font_pt
+
 
 def quantize_png(png: bytes, colors: int = 64) -> bytes:
     """``png`` reduced to a palette of ``colors`` colours (median cut): a much smaller file.
@@ -71,8 +73,6 @@ def animation_html(anim: Any, *, fig: Figure, interval: float, colors: int = 64)
         writer = writer_class(fps=1000.0 / interval, embed_frames=True, default_mode="once")
         anim.save(str(path), writer=writer, dpi=fig.dpi)
         page = label_animation_slider(drop_remote_stylesheets(path.read_text()))
-    from benor_lib.figures.style import smallest_font_pt
-
     smallest = smallest_font_pt(fig) * fig.dpi / 72
     page = re.sub(
         r'<img id="_anim_img', f'<img data-min-font-px="{smallest:.2f}" id="_anim_img', page
@@ -225,7 +225,7 @@ def figure_markdown(
 ) -> str:
     """A MyST ``figure`` directive that embeds ``fig`` as a PNG (a data URI) with ``alt`` text.
 
-    By default the PNG is :func:`benor_lib.figures.style.figure_png`: at most the text
+    By default the PNG is :func:`benor_lib.raster.figure_png`: at most the text
     column's width, shown at its own size, with its smallest font size recorded in it; a
     ``dpi`` other than the book's draws it at that resolution instead.
 
@@ -236,8 +236,6 @@ def figure_markdown(
     ``{numref}`` refers to; whitespace in ``alt`` is collapsed to single spaces. With
     ``colors`` the PNG is reduced to that many colours (a much smaller page); None keeps all.
     """
-    from benor_lib.figures.style import FIGURE_DPI, figure_png
-
     dpi = FIGURE_DPI if dpi is None else dpi
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name):
         raise ValueError(f"name must be a label like 'fig-round-1', got {name!r}")
