@@ -703,9 +703,14 @@ def png_min_font_px(data: bytes) -> float | None:
 
 
 def luminance_spread(
-    png: bytes, low: float = 0.05, high: float = 0.95
+    png: bytes, low: float = 0.05, high: float = 0.95, *, ink_only: bool = False
 ) -> tuple[float, float, float]:
-    """(median, ``low`` quantile, ``high`` quantile) of the luminance (0..255) of an image."""
+    """(median, ``low`` quantile, ``high`` quantile) of the luminance (0..255) of an image.
+
+    With ``ink_only`` the quantiles are those of the ink alone: the pixels darker (for
+    ``low``) or lighter (for ``high``) than the median by more than a faint edge; the median
+    itself when there is no such pixel (ink the colour of its background).
+    """
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as image:
@@ -720,7 +725,25 @@ def luminance_spread(
                 return float(value)
         return 255.0
 
-    return percentile(0.5), percentile(low), percentile(high)
+    median = percentile(0.5)
+    if ink_only:
+        # the ink: pixels that differ from the background (the median) by more than a
+        # faint anti-aliasing edge; a sparse figure has less than 1% of them
+        margin = 16
+        dark = [(v, c) for v, c in enumerate(histogram) if v < median - margin]
+        light = [(v, c) for v, c in enumerate(histogram) if v > median + margin]
+
+        def extreme(pixels: list[tuple[int, int]], q: float) -> float:
+            total_ink = sum(c for _, c in pixels)
+            running = 0
+            for value, count in pixels:
+                running += count
+                if running >= q * total_ink:
+                    return float(value)
+            return median
+
+        return median, extreme(dark, low), extreme(light, high)
+    return median, percentile(low), percentile(high)
 
 
 def tell(config, line: str) -> None:
@@ -1063,7 +1086,7 @@ class BookInBrowser:
             image.scroll_into_view_if_needed()
             path = FIGURE_SHOTS / f"{safe_name(document)}-{index}-{mode}.png"
             median, dark, light = luminance_spread(
-                image.screenshot(path=str(path)), low=0.01, high=0.99
+                image.screenshot(path=str(path)), low=0.05, high=0.95, ink_only=True
             )
             alt = image.get_attribute("alt") or image.get_attribute("title") or ""
             shots.append(FigureShot(index, alt, path, median, dark, light))
