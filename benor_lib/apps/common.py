@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from traitlets import Unicode
 
 from benor_lib.figures import COLORS, INK, MARKERS
+from benor_lib.raster import record_min_font
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -183,10 +184,11 @@ class DescribedImage(widgets.Image):
 
 
 def figure_png(fig: Any, dpi: float = 90) -> bytes:
-    """A matplotlib figure as PNG bytes (for an ``ipywidgets.Image``)."""
+    """A matplotlib figure as PNG bytes (for an ``ipywidgets.Image``), recording its smallest
+    text as the book's figures do (:func:`benor_lib.raster.record_min_font`)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    return buf.getvalue()
+    return record_min_font(buf.getvalue(), fig, dpi)
 
 
 def button(description: str, tooltip: str, *, width: str = "auto", **kwargs: Any) -> widgets.Button:
