@@ -572,11 +572,12 @@ def stepper_animation(
     return anim
 
 
-def stepper_animation_html(session: StepperLike, *, colors: int = 64, **kwargs: Any) -> str:
+def stepper_animation_html(session: StepperLike, *, colors: int = 32, **kwargs: Any) -> str:
     """The HTML (like ``to_jshtml``) of :func:`stepper_animation`, for a static page.
 
-    Show it with ``IPython.display.HTML``. Frames are small palette PNGs, played once by
-    default (about 15 to 25 KB per frame); see :func:`benor_lib.publish.animation_html`.
+    Show it with ``IPython.display.HTML``. Frames are 32-colour palette PNGs (the figure
+    uses fewer hues; more colours only add size), played once by default (about 15 to 25 KB
+    per frame); see :func:`benor_lib.publish.animation_html`.
     ``kwargs`` go to :func:`stepper_animation`.
     """
     anim = stepper_animation(session, **kwargs)
