@@ -8,7 +8,7 @@ made and how one message is sent and received.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
@@ -23,10 +23,9 @@ from benor_lib.protocol.events import (
     Event,
 )
 from benor_lib.protocol.process import CoinRule
-from benor_lib.protocol.rules import Rules
 from benor_lib.simulation.checks import HeldState
-from benor_lib.simulation.faults import Byzantine, Crash, Fault
-from benor_lib.simulation.loop import EventCounter
+from benor_lib.simulation.faults import Byzantine, Crash
+from benor_lib.simulation.loop import EventCounter, RunSetup
 from benor_lib.simulation.result import ProcessState
 from benor_lib.simulation.schedulers import InFlight, Key, Scheduler
 
@@ -58,7 +57,8 @@ def _keep_coin(pid: int, rnd: int, x: int) -> int:
 class BaseNetwork(Generic[_P, _M]):
     """The processes, the messages in flight and the faults, for one run.
 
-    ``process(pid, x, coin)`` makes one process with input x; a Byzantine process's copy of
+    Made from a run's :class:`~benor_lib.simulation.loop.RunSetup`; a subclass's
+    ``make_process(pid, x, coin)`` makes one process with input x. A Byzantine process's copy of
     the protocol only paces its lies and keeps its x as its coin (it never draws from the
     run's ``coin``, so scripted coins name correct processes only).
     """
@@ -66,26 +66,25 @@ class BaseNetwork(Generic[_P, _M]):
     first_phase = 1
     """The phase (or step) every process starts in: the one its START event names."""
 
-    def __init__(
-        self,
-        rules: Rules,
-        inputs: np.ndarray,
-        faults: dict[int, Fault],
-        coin: CoinRule,
-        keep_trace: bool,
-        process: Callable[[int, int, CoinRule], _P],
-    ) -> None:
+    def make_process(self, pid: int, x: int, coin: CoinRule) -> _P:
+        """One process of the protocol, with input x (each network says which protocol)."""
+        raise NotImplementedError
+
+    def __init__(self, setup: RunSetup) -> None:
+        rules, faults, coin = setup.rules, setup.faults, setup.coin
         self.rules = rules
         self.n = rules.n
         self.quorum = rules.quorum
         self.faults = faults
         self.procs = [
-            process(p, int(inputs[p]), _keep_coin if isinstance(faults.get(p), Byzantine) else coin)
-            for p in range(self.n)
+            self.make_process(
+                p, int(x), _keep_coin if isinstance(faults.get(p), Byzantine) else coin
+            )
+            for p, x in enumerate(setup.inputs)
         ]
         self.crashed: set[int] = set()
         self.inflight: dict[Key, _M] = {}
-        counter = None if keep_trace else EventCounter()
+        counter = None if setup.keep_trace else EventCounter()
         self.trace: list[Event] | EventCounter = [] if counter is None else counter
         # without a kept trace, sends and deliveries are only counted (no Event is built)
         self._counts = None if counter is None else counter.counts

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from benor_lib.protocol.events import REPORT, Event
 from benor_lib.protocol.process import Broadcast, CoinRule, Process
-from benor_lib.protocol.rules import Rules
 from benor_lib.simulation.base_network import BaseNetwork
-from benor_lib.simulation.faults import Fault
 from benor_lib.simulation.loop import RunSetup, run_network
 from benor_lib.simulation.result import Message, Run
 
@@ -18,19 +14,13 @@ class Network(BaseNetwork[Process, Message]):
 
     first_phase = REPORT
 
-    def __init__(
-        self,
-        rules: Rules,
-        inputs: np.ndarray,
-        faults: dict[int, Fault],
-        coin: CoinRule,
-        policy: str,
-        keep_trace: bool = True,
-    ) -> None:
-        def process(pid: int, x: int, own_coin: CoinRule) -> Process:
-            return Process(pid, rules, x, own_coin, policy)
+    def make_process(self, pid: int, x: int, coin: CoinRule) -> Process:
+        """One Ben-Or process with input x, following the run's decided policy."""
+        return Process(pid, self.rules, x, coin, self.policy)
 
-        super().__init__(rules, inputs, faults, coin, keep_trace, process)
+    def __init__(self, setup: RunSetup) -> None:
+        self.policy = setup.decided_policy
+        super().__init__(setup)
 
     def broadcast(self, pid: int, b: Broadcast) -> None:
         """Put a process's broadcast in flight, applying its fault if it has one."""
@@ -65,7 +55,4 @@ def default_deliveries(n: int, max_rounds: int) -> int:
 
 def simulate_benor(setup: RunSetup) -> Run:
     """Run Ben-Or's protocol on already checked arguments (no validation here)."""
-    net = Network(
-        setup.rules, setup.inputs, setup.faults, setup.coin, setup.decided_policy, setup.keep_trace
-    )
-    return run_network(net, setup)
+    return run_network(Network(setup), setup)

@@ -25,9 +25,7 @@ from benor_lib.protocol.bracha import BrachaProcess, BrachaSend, Step
 from benor_lib.protocol.events import Event
 from benor_lib.protocol.process import CoinRule
 from benor_lib.protocol.reliable_broadcast import RBKind, rb_thresholds
-from benor_lib.protocol.rules import Rules
 from benor_lib.simulation.base_network import BaseNetwork
-from benor_lib.simulation.faults import Fault
 from benor_lib.simulation.loop import RunSetup, run_network
 from benor_lib.simulation.result import Run
 from benor_lib.simulation.schedulers import RandomOrder, Scheduler, Split, Uniform
@@ -72,20 +70,13 @@ class BrachaNetwork(BaseNetwork[BrachaProcess, RBMessage]):
         Step.PROPOSAL: "validated proposals",
     }
 
-    def __init__(
-        self,
-        rules: Rules,
-        inputs: np.ndarray,
-        faults: dict[int, Fault],
-        coin: CoinRule,
-        keep_trace: bool = True,
-    ) -> None:
-        th = rb_thresholds(rules.n, rules.t)
+    def make_process(self, pid: int, x: int, coin: CoinRule) -> BrachaProcess:
+        """One Bracha process with input x."""
+        return BrachaProcess(pid, self.rules, x, coin, self.thresholds)
 
-        def process(pid: int, x: int, own_coin: CoinRule) -> BrachaProcess:
-            return BrachaProcess(pid, rules, x, own_coin, th)
-
-        super().__init__(rules, inputs, faults, coin, keep_trace, process)
+    def __init__(self, setup: RunSetup) -> None:
+        self.thresholds = rb_thresholds(setup.rules.n, setup.rules.t)
+        super().__init__(setup)
 
     def broadcast(self, pid: int, s: BrachaSend) -> None:
         """Put one of a process's messages in flight to all, applying its fault if any."""
@@ -154,5 +145,4 @@ def bracha_scheduler(scheduler: Scheduler) -> Scheduler:
 def simulate_bracha(setup: RunSetup) -> Run:
     """Run Bracha's protocol on already checked arguments (a
     :class:`~benor_lib.simulation.loop.RunSetup`; no validation here)."""
-    net = BrachaNetwork(setup.rules, setup.inputs, setup.faults, setup.coin, setup.keep_trace)
-    return run_network(net, setup)
+    return run_network(BrachaNetwork(setup), setup)

@@ -8,6 +8,7 @@ network (:mod:`~benor_lib.simulation.benor_network` or
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -72,24 +73,7 @@ def run(
     (``Run.event_counts``), so that a long run uses bounded memory; replay and narration
     then need the run made again with ``keep_trace=True``.
     """
-    return simulate(
-        _setup(
-            n,
-            t,
-            inputs,
-            variant=variant,
-            scheduler=scheduler,
-            faults=faults,
-            coin=coin,
-            seed=seed,
-            max_rounds=max_rounds,
-            decided_policy=decided_policy,
-            rules=rules,
-            allow_unsafe=allow_unsafe,
-            max_deliveries=max_deliveries,
-            keep_trace=keep_trace,
-        )
-    )
+    return simulate(_setup(**locals()))
 
 
 def run_sliced(n: int, t: int, inputs: object = "random", **options: object) -> SlicedRun:
@@ -97,53 +81,30 @@ def run_sliced(n: int, t: int, inputs: object = "random", **options: object) -> 
     :class:`~benor_lib.simulation.loop.SlicedRun`, whose ``advance(over)`` delivers until
     ``over()`` is true and whose ``result``, once ``done``, is the run :func:`run` makes.
     A widget uses it to simulate a long run without freezing the kernel."""
-    check_keys("run_sliced", options, _RUN_OPTIONS)
-    setup = _setup(n, t, inputs, **options)  # type: ignore[arg-type]
-    return SlicedRun(_network(setup), setup)
+    check_keys("run_sliced", options, tuple(_RUN_DEFAULTS))
+    return SlicedRun(_network(setup := _setup(n, t, inputs, **options)), setup)
 
 
-_RUN_OPTIONS = (
-    "variant",
-    "scheduler",
-    "faults",
-    "coin",
-    "seed",
-    "max_rounds",
-    "decided_policy",
-    "rules",
-    "allow_unsafe",
-    "max_deliveries",
-    "keep_trace",
-)
+#: run()'s keyword options and their defaults, read from its signature (stated once).
+_RUN_DEFAULTS: dict[str, Any] = {
+    name: parameter.default
+    for name, parameter in inspect.signature(run).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+}
 
 
 def _network(setup: RunSetup) -> Any:
     """A newly made network of the setup's variant."""
-    if setup.rules.variant == "bracha":
-        return BrachaNetwork(setup.rules, setup.inputs, setup.faults, setup.coin, setup.keep_trace)
-    return Network(
-        setup.rules, setup.inputs, setup.faults, setup.coin, setup.decided_policy, setup.keep_trace
-    )
+    return (BrachaNetwork if setup.rules.variant == "bracha" else Network)(setup)
 
 
-def _setup(
-    n: int,
-    t: int,
-    inputs: object = "random",
-    *,
-    variant: str = "crash",
-    scheduler: object = "uniform",
-    faults: object = (),
-    coin: object = "local",
-    seed: object = None,
-    max_rounds: int = 1000,
-    decided_policy: str = "keep_running",
-    rules: Rules | None = None,
-    allow_unsafe: bool = False,
-    max_deliveries: int | None = None,
-    keep_trace: bool = True,
-) -> RunSetup:
+def _setup(n: int, t: int, inputs: object = "random", **options: Any) -> RunSetup:
     """The checked arguments of :func:`run` as a :class:`~benor_lib.simulation.loop.RunSetup`."""
+    o = {**_RUN_DEFAULTS, **options}
+    variant, scheduler, faults, coin = o["variant"], o["scheduler"], o["faults"], o["coin"]
+    seed, rules, decided_policy = o["seed"], o["rules"], o["decided_policy"]
+    max_rounds, max_deliveries = o["max_rounds"], o["max_deliveries"]
+    allow_unsafe, keep_trace = o["allow_unsafe"], o["keep_trace"]
     n, t = check_n_t(n, t)
     variant = check_choice("variant", variant, RUN_VARIANTS)
     decided_policy = check_choice("decided_policy", decided_policy, DECIDED_POLICIES)
