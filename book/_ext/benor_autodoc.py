@@ -40,7 +40,7 @@ from sphinx.ext.autodoc import AttributeDocumenter, DataDocumenter
 from sphinx.util.inspect import object_description
 
 PACKAGE = "benor_lib"
-_MISSING = object()
+MISSING = object()  # what lookup() returns for a name that refers to nothing
 _ATTRIBUTE_KINDS = ("attribute", "data", "property")
 _NAPOLEON_PRIORITY = 500  # napoleon's autodoc-process-docstring handler runs at the default
 
@@ -51,8 +51,8 @@ _FIELD_ALIAS = re.compile(r"Alias for field number \d+")
 _EMPTY_SIGNATURE = "(*args, **kwargs)"
 
 
-def _lookup(dotted: str) -> Any:
-    """The object a dotted name refers to, or ``_MISSING``."""
+def lookup(dotted: str) -> Any:
+    """The object a dotted name refers to, or ``MISSING`` (also used by the API tests)."""
     parts = dotted.split(".")
     for i in range(len(parts), 0, -1):
         try:
@@ -60,11 +60,11 @@ def _lookup(dotted: str) -> Any:
         except ImportError:
             continue
         for attr in parts[i:]:
-            obj = getattr(obj, attr, _MISSING)
-            if obj is _MISSING:
-                return _MISSING
+            obj = getattr(obj, attr, MISSING)
+            if obj is MISSING:
+                return MISSING
         return obj
-    return _MISSING
+    return MISSING
 
 
 def _resolve_alias(
@@ -85,13 +85,13 @@ def _resolve_alias(
         last = "." + name.rsplit(".", 1)[-1]
         same_last = [o for o in documented if o != name and o.endswith(last)]
         same_last = [o for o in same_last if o.startswith(PACKAGE + ".")]
-        obj = _lookup(name)
-        if obj is _MISSING:
+        obj = lookup(name)
+        if obj is MISSING:
             matches = same_last if len(same_last) == 1 else []
         elif obj is None or isinstance(obj, (bool, int, float, str)):
             continue  # small immutables are shared by many names: identity proves nothing
         else:
-            matches = [o for o in same_last if _lookup(o) is obj]
+            matches = [o for o in same_last if lookup(o) is obj]
         if matches:
             return domain.resolve_xref(
                 env, node["refdoc"], app.builder, node["reftype"], matches[0], node, contnode
