@@ -1015,36 +1015,26 @@ class BookInBrowser:
             probe = page.evaluate(PAGE_PROBE)
             self._read_figure_fonts(probe)
             page.screenshot(path=str(screenshot), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
+            axe: list = []
+            figures: list[FigureShot] = []
             if width != DESK_WIDTH:
                 for image in probe["images"]:  # only the desk's visit checks their pixels
                     image["src"] = image["src"][:200]
-                return PageReport(
-                    document=document,
-                    mode=mode,
-                    url=page.url,
-                    probe=probe,
-                    js_errors=sorted(set(listener.js_errors)),
-                    failed_requests=sorted(set(listener.failed_requests)),
-                    blocked=sorted(set(routes.blocked)),
-                    axe=[],
-                    screenshot=screenshot,
-                    seconds=time.monotonic() - start,
-                    width=width,
-                )
-            figures = self._shoot_figures(page, document, mode)
-            if page.query_selector("article.bd-article") is None:
-                axe = [
-                    {
-                        "id": "no-article",
-                        "impact": "critical",
-                        "help": "the page has no article.bd-article to check",
-                        "helpUrl": "",
-                        "nodes": [],
-                    }
-                ]
             else:
-                page.add_script_tag(path=str(self.fixtures.axe_js))
-                axe = page.evaluate(AXE_RUN, AXE_CONTEXT)
+                figures = self._shoot_figures(page, document, mode)
+                if page.query_selector("article.bd-article") is None:
+                    axe = [
+                        {
+                            "id": "no-article",
+                            "impact": "critical",
+                            "help": "the page has no article.bd-article to check",
+                            "helpUrl": "",
+                            "nodes": [],
+                        }
+                    ]
+                else:
+                    page.add_script_tag(path=str(self.fixtures.axe_js))
+                    axe = page.evaluate(AXE_RUN, AXE_CONTEXT)
             return PageReport(
                 document=document,
                 mode=mode,
@@ -1056,6 +1046,7 @@ class BookInBrowser:
                 axe=axe,
                 screenshot=screenshot,
                 seconds=time.monotonic() - start,
+                width=width,
                 figures=figures,
             )
 
