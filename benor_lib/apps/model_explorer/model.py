@@ -33,6 +33,11 @@ What the chapters' exercises and tables share with it lives below the apps:
 broken thresholds), :func:`~benor_lib.analysis.key_rounds.key_round` and
 :func:`~benor_lib.analysis.key_rounds.key_sentences` (which round to show, in words), and
 :func:`~benor_lib.publish.duration_words` (a measured time in words).
+
+At about 650 lines this module is over the house's limit of about 600 on purpose:
+:func:`explore_model` and :class:`ModelJob` are two schedules of the same work (a named
+scheduler's runs, then the view chosen from them), whole or a slice at a time, and share
+its private steps; split apart, the two modules would import each other.
 """
 
 from __future__ import annotations
